@@ -1,0 +1,54 @@
+package dev.junction;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The hub's settings ({@code junction.*}, or {@code JUNCTION_*} environment variables).
+ *
+ * @param connectorsDir folder of partner descriptors ({@code <partner>.yaml})
+ * @param routesDir folder of Camel YAML route files
+ * @param dataDir folder of the embedded H2 database, used when no datasource URL is set
+ * @param opsApiKey a plaintext ops key for dev and CI; production configures hashed {@code opsKeys}
+ * @param opsKeys hashed ops keys
+ * @param idempotency how long an idempotency key maps to its first receipt
+ * @param journal group-commit tuning of the intake journal
+ */
+@Validated
+@ConfigurationProperties("junction")
+public record JunctionProperties(
+        @DefaultValue("connectors") @NotNull Path connectorsDir,
+        @DefaultValue("routes") @NotNull Path routesDir,
+        @DefaultValue("data") @NotNull Path dataDir,
+        String opsApiKey,
+        @DefaultValue List<@Valid OpsKey> opsKeys,
+        @DefaultValue @Valid Idempotency idempotency,
+        @DefaultValue @Valid Journal journal) {
+
+    public record OpsKey(
+            @NotNull @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String id,
+            @NotNull @Pattern(regexp = "[0-9a-fA-F]{64}") String sha256) {}
+
+    public record Idempotency(@DefaultValue("24h") @NotNull Duration retention) {}
+
+    /**
+     * @param writerThreads concurrent committers; one is best for embedded H2, a few pipeline commits on PostgreSQL
+     * @param maxBatch most messages one commit carries
+     * @param queueCapacity appends waiting for a writer before intake answers 503 (backpressure, not unbounded memory)
+     * @param appendTimeout longest a request waits for its commit before answering 503
+     */
+    public record Journal(
+            @DefaultValue("1") @Min(1) @Max(64) int writerThreads,
+            @DefaultValue("512") @Min(1) @Max(10_000) int maxBatch,
+            @DefaultValue("10000") @Min(1) int queueCapacity,
+            @DefaultValue("5s") @NotNull Duration appendTimeout) {}
+}

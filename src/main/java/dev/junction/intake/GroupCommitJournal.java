@@ -1,0 +1,332 @@
+package dev.junction.intake;
+
+import dev.junction.JunctionProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Appends messages with group commit: requests that arrive while a commit is in flight are committed together in the
+ * next transaction, so intake is not bound to one fsync per request. A caller returns only once its row is committed.
+ *
+ * <p>Each writer thread owns a queue. Messages with an idempotency key always go to the same writer (by hash), so one
+ * process never races itself on a key; races between processes are settled by the unique index and a per-message
+ * retry. Bounded queues turn overload into a prompt 503 rather than unbounded memory.
+ */
+@Component
+class GroupCommitJournal implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitJournal.class);
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final String INSERT = """
+            INSERT INTO message (receipt_id, kind, partner, event, route, idempotency_key, correlation_id, content_type,
+                                 payload, headers, status, attempts, received_at, next_attempt_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', 0, ?, ?)""";
+    private static final String RELEASE_KEY = "UPDATE message SET idempotency_key = NULL WHERE receipt_id = ?";
+
+    private final DataSource dataSource;
+    private final Clock clock;
+    private final JunctionProperties.Journal settings;
+    private final Duration retention;
+    private final List<BlockingQueue<Pending>> queues = new ArrayList<>();
+    private final List<Thread> writers = new ArrayList<>();
+    private final Counter commits;
+    private final Counter appended;
+    private final DistributionSummary batchSize;
+    private volatile boolean running;
+
+    GroupCommitJournal(DataSource dataSource, Clock clock, JunctionProperties properties, MeterRegistry meters) {
+        this.dataSource = dataSource;
+        this.clock = clock;
+        this.settings = properties.journal();
+        this.retention = properties.idempotency().retention();
+        this.commits = Counter.builder("junction.journal.commits").description("Journal transactions committed").register(meters);
+        this.appended = Counter.builder("junction.journal.appends").description("Messages committed to the journal").register(meters);
+        this.batchSize = DistributionSummary.builder("junction.journal.batch.size").description("Messages per commit").register(meters);
+    }
+
+    /** Blocks until the message is committed; throws {@link JournalUnavailableException} when it cannot be. */
+    AppendResult append(NewMessage message) {
+        if (!running) {
+            throw new JournalUnavailableException("The journal is not running", null);
+        }
+        Instant now = clock.instant();
+        Pending pending = new Pending(message, ReceiptIds.next(now.toEpochMilli()), now, new CompletableFuture<>());
+        if (!queues.get(writerFor(message)).offer(pending)) {
+            throw new JournalUnavailableException("The journal is overloaded; retry shortly", null);
+        }
+        try {
+            return pending.result.get(settings.appendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JournalUnavailableException("Interrupted while waiting for the commit", e);
+        } catch (TimeoutException e) {
+            throw new JournalUnavailableException("The commit did not complete within " + settings.appendTimeout(), e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof JournalUnavailableException j ? j
+                    : new JournalUnavailableException("The commit failed", e.getCause());
+        }
+    }
+
+    private int writerFor(NewMessage m) {
+        int n = queues.size();
+        return m.idempotencyKey() == null ? ThreadLocalRandom.current().nextInt(n)
+                : Math.floorMod(Objects.hash(m.partner(), m.event(), m.idempotencyKey()), n);
+    }
+
+    private void writeLoop(BlockingQueue<Pending> queue) {
+        List<Pending> batch = new ArrayList<>(settings.maxBatch());
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, settings.maxBatch() - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                log.error("Journal writer failed a batch of {}", batch.size(), e);
+                fail(batch, new JournalUnavailableException("The commit failed", e));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<Pending> batch) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                List<Runnable> completions = write(c, batch);
+                c.commit();
+                commits.increment();
+                appended.increment(batch.size());
+                batchSize.record(batch.size());
+                completions.forEach(Runnable::run);
+            } catch (SQLException e) {
+                rollbackQuietly(c);
+                if (isUniqueViolation(e) && batch.size() > 1) {
+                    // Another instance took one of these keys since our lookup: settle each message on its own.
+                    for (Pending p : batch) {
+                        commit(List.of(p));
+                    }
+                } else if (isUniqueViolation(e)) {
+                    commitAfterRace(c, batch.get(0));
+                } else {
+                    throw e;
+                }
+            }
+        } catch (SQLException e) {
+            log.warn("Journal commit of {} message(s) failed: {}", batch.size(), e.getMessage());
+            fail(batch, new JournalUnavailableException("The journal database is unavailable", e));
+        }
+    }
+
+    /** A single message lost a key race to another instance: the winner's receipt is now visible. */
+    private void commitAfterRace(Connection c, Pending p) throws SQLException {
+        List<Runnable> completions = write(c, List.of(p));
+        c.commit();
+        completions.forEach(Runnable::run);
+    }
+
+    /** Inserts the batch inside the open transaction; returns how to complete each caller once committed. */
+    private List<Runnable> write(Connection c, List<Pending> batch) throws SQLException {
+        Map<IdemKey, Pending> leaders = new LinkedHashMap<>();
+        List<Runnable> completions = new ArrayList<>(batch.size());
+        List<Pending> inserts = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            IdemKey key = IdemKey.of(p.message);
+            if (key == null) {
+                inserts.add(p);
+                continue;
+            }
+            Pending leader = leaders.putIfAbsent(key, p);
+            if (leader != null) {
+                completions.add(() -> p.result.complete(new AppendResult(leader.receiptId, true)));
+            }
+        }
+        Map<IdemKey, String> existing = existingReceipts(c, leaders.keySet());
+        for (Map.Entry<IdemKey, Pending> e : leaders.entrySet()) {
+            String receipt = existing.get(e.getKey());
+            if (receipt != null) {
+                completions.add(() -> e.getValue().result.complete(new AppendResult(receipt, true)));
+            } else {
+                inserts.add(e.getValue());
+            }
+        }
+        insert(c, inserts);
+        for (Pending p : inserts) {
+            completions.add(() -> p.result.complete(new AppendResult(p.receiptId, false)));
+        }
+        return completions;
+    }
+
+    /** Receipts holding these keys within the retention window; keys past it are released in the same transaction. */
+    private Map<IdemKey, String> existingReceipts(Connection c, java.util.Set<IdemKey> keys) throws SQLException {
+        Map<IdemKey, String> found = new HashMap<>();
+        if (keys.isEmpty()) {
+            return found;
+        }
+        Instant cutoff = clock.instant().minus(retention);
+        List<String> expired = new ArrayList<>();
+        List<IdemKey> all = new ArrayList<>(keys);
+        for (int from = 0; from < all.size(); from += 256) {
+            List<IdemKey> chunk = all.subList(from, Math.min(all.size(), from + 256));
+            int size = Integer.highestOneBit(chunk.size() * 2 - 1);  // a few statement shapes, reused
+            String sql = "SELECT receipt_id, partner, event, idempotency_key, received_at FROM message WHERE idempotency_key IN ("
+                    + "?,".repeat(size - 1) + "?)";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < size; i++) {
+                    ps.setString(i + 1, chunk.get(Math.min(i, chunk.size() - 1)).key());
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        IdemKey k = new IdemKey(rs.getString(2), rs.getString(3), rs.getString(4));
+                        if (!keys.contains(k)) {
+                            continue;
+                        }
+                        if (rs.getObject(5, OffsetDateTime.class).toInstant().isBefore(cutoff)) {
+                            expired.add(rs.getString(1));
+                        } else {
+                            found.put(k, rs.getString(1));
+                        }
+                    }
+                }
+            }
+        }
+        if (!expired.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(RELEASE_KEY)) {
+                for (String receipt : expired) {
+                    ps.setString(1, receipt);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        return found;
+    }
+
+    private void insert(Connection c, List<Pending> inserts) throws SQLException {
+        if (inserts.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            for (Pending p : inserts) {
+                NewMessage m = p.message;
+                OffsetDateTime at = OffsetDateTime.ofInstant(p.receivedAt, ZoneOffset.UTC);
+                ps.setString(1, p.receiptId);
+                ps.setString(2, m.kind());
+                ps.setString(3, m.partner());
+                ps.setString(4, m.event());
+                ps.setString(5, m.route());
+                ps.setString(6, m.idempotencyKey());
+                ps.setString(7, m.correlationId() != null ? m.correlationId() : p.receiptId);
+                ps.setString(8, m.contentType());
+                ps.setBytes(9, m.payload());
+                ps.setString(10, m.headers());
+                ps.setObject(11, at);
+                ps.setObject(12, at);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    static boolean isUniqueViolation(SQLException e) {
+        for (SQLException s = e; s != null; s = s.getNextException()) {
+            if (UNIQUE_VIOLATION.equals(s.getSQLState())) {
+                return true;
+            }
+        }
+        return e.getCause() instanceof SQLException cause && cause != e && isUniqueViolation(cause);
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // The connection is broken; the pool discards it and the transaction is gone with it.
+        }
+    }
+
+    private static void fail(List<Pending> batch, JournalUnavailableException e) {
+        batch.forEach(p -> p.result.completeExceptionally(e));
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        for (int i = 0; i < settings.writerThreads(); i++) {
+            BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+            queues.add(queue);
+            Thread writer = new Thread(() -> writeLoop(queue), "journal-writer-" + i);
+            writer.setDaemon(false);
+            writers.add(writer);
+            writer.start();
+        }
+    }
+
+    /** Stops after the web server: no new request arrives, and every queued message is committed before exit. */
+    @Override
+    public void stop() {
+        running = false;
+        for (Thread writer : writers) {
+            try {
+                writer.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        writers.clear();
+        queues.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
+    }
+
+    private record Pending(NewMessage message, String receiptId, Instant receivedAt, CompletableFuture<AppendResult> result) {}
+
+    private record IdemKey(String partner, String event, String key) {
+        static IdemKey of(NewMessage m) {
+            return m.idempotencyKey() == null ? null : new IdemKey(m.partner(), m.event(), m.idempotencyKey());
+        }
+    }
+}

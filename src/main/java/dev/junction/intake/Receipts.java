@@ -1,0 +1,52 @@
+package dev.junction.intake;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/** Reads receipts and per-partner message counts from the journal. */
+@Component
+public class Receipts {
+
+    private final NamedParameterJdbcTemplate jdbc;
+
+    Receipts(NamedParameterJdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** The receipt, only if it belongs to this partner: another partner's receipt does not exist for the caller. */
+    public Optional<Receipt> find(String partner, String receiptId) {
+        List<Receipt> rows = jdbc.query("""
+                SELECT receipt_id, partner, event, status, attempts, received_at, delivered_at, next_attempt_at, last_error
+                FROM message WHERE receipt_id = :id AND partner = :partner""",
+                Map.of("id", receiptId, "partner", partner), Receipts::map);
+        return rows.stream().findFirst();
+    }
+
+    /** Message counts by status, per partner. */
+    public Map<String, Map<String, Long>> countsByPartnerAndStatus() {
+        Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
+        jdbc.query("SELECT partner, status, COUNT(*) FROM message GROUP BY partner, status ORDER BY partner, status",
+                rs -> {
+                    counts.computeIfAbsent(rs.getString(1), p -> new LinkedHashMap<>()).put(rs.getString(2), rs.getLong(3));
+                });
+        return counts;
+    }
+
+    private static Receipt map(ResultSet rs, int row) throws SQLException {
+        return new Receipt(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
+                instant(rs, 6), instant(rs, 7), instant(rs, 8), rs.getString(9));
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+}

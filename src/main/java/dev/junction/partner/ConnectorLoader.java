@@ -1,0 +1,259 @@
+package dev.junction.partner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.jayway.jsonpath.InvalidPathException;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.SpecVersionDetector;
+import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads {@code connectors/*.yaml}, checks each against {@code connector.schema.json} and the routes folder,
+ * and builds the {@link Partner}s. The first problem stops loading with one line: file, field, problem.
+ */
+final class ConnectorLoader {
+
+    static final SchemaValidatorsConfig POINTER_PATHS = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build();
+
+    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    private final JsonSchema descriptorSchema;
+    private final Path workDir;
+
+    ConnectorLoader(Path workDir) {
+        this.workDir = workDir;
+        try (InputStream in = ConnectorLoader.class.getResourceAsStream("connector.schema.json")) {
+            descriptorSchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                    .getSchema(in, POINTER_PATHS);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    List<Partner> load(Path connectorsDir, Path routesDir) {
+        if (!Files.isDirectory(connectorsDir)) {
+            throw new InvalidConnectorException("Connectors folder " + connectorsDir
+                    + " does not exist (set JUNCTION_CONNECTORS_DIR or junction.connectors-dir)");
+        }
+        RouteCatalog routes = RouteCatalog.scan(routesDir, yaml);
+        Map<String, String> keyOwners = new LinkedHashMap<>();
+        List<Partner> partners = new ArrayList<>();
+        for (Path file : RouteCatalog.yamlFiles(connectorsDir)) {
+            Partner partner = loadOne(file, routes);
+            for (Partner.ApiKey key : partner.apiKeys()) {
+                String hash = HexFormat.of().formatHex(key.sha256());
+                String owner = keyOwners.putIfAbsent(hash, partner.id() + "/" + key.id());
+                if (owner != null) {
+                    throw InvalidConnectorException.at(display(file), "/apiKeys", "key '" + key.id()
+                            + "' has the same hash as " + owner + "; a key must identify one partner");
+                }
+            }
+            partners.add(partner);
+        }
+        return List.copyOf(partners);
+    }
+
+    Partner loadOne(Path file, RouteCatalog routes) {
+        String name = display(file);
+        JsonNode root = parse(file, name);
+        Set<ValidationMessage> violations = descriptorSchema.validate(root);
+        if (!violations.isEmpty()) {
+            ValidationMessage first = violations.stream()
+                    .min((a, b) -> a.getInstanceLocation().toString().compareTo(b.getInstanceLocation().toString()))
+                    .orElseThrow();
+            throw InvalidConnectorException.at(name, pointer(first), first.getError());
+        }
+        return new DescriptorReader(name, root, routes).read(file);
+    }
+
+    private JsonNode parse(Path file, String name) {
+        try {
+            JsonNode root = yaml.readTree(file.toFile());
+            if (root == null || root.isMissingNode() || root.isNull()) {
+                throw InvalidConnectorException.at(name, "", "file is empty");
+            }
+            return root;
+        } catch (IOException e) {
+            throw InvalidConnectorException.at(name, "", "not valid YAML: " + RouteCatalog.firstLine(e.getMessage()));
+        }
+    }
+
+    private static String pointer(ValidationMessage m) {
+        String at = m.getInstanceLocation().toString();
+        // "additionalProperties" names the offending property, which is the field the integrator has to fix.
+        if (m.getProperty() != null && "additionalProperties".equals(m.getType())) {
+            at = (at.equals("/") || at.isEmpty() ? "" : at) + "/" + m.getProperty();
+        }
+        return at.isEmpty() ? "/" : at;
+    }
+
+    static String display(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        Path cwd = Path.of("").toAbsolutePath();
+        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+    }
+
+    /** Turns a schema-valid descriptor tree into a Partner, checking what a schema cannot. */
+    private final class DescriptorReader {
+        private final String file;
+        private final JsonNode root;
+        private final RouteCatalog routes;
+
+        DescriptorReader(String file, JsonNode root, RouteCatalog routes) {
+            this.file = file;
+            this.root = root;
+            this.routes = routes;
+        }
+
+        Partner read(Path path) {
+            String id = root.get("partner").asText();
+            String expected = path.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+            if (!id.equals(expected)) {
+                throw InvalidConnectorException.at(file, "/partner", "'" + id + "' must equal the file name '" + expected + "'");
+            }
+            return new Partner(id,
+                    root.path("displayName").asText(id),
+                    apiKeys(),
+                    rateLimit(),
+                    root.path("maxBodyBytes").asInt(Partner.DEFAULT_MAX_BODY_BYTES),
+                    retry(),
+                    new Partner.DeliveryPolicy(root.path("delivery").path("maxConcurrent")
+                            .asInt(Partner.DeliveryPolicy.DEFAULT.maxConcurrent())),
+                    events(),
+                    targets());
+        }
+
+        private List<Partner.ApiKey> apiKeys() {
+            List<Partner.ApiKey> keys = new ArrayList<>();
+            JsonNode list = root.get("apiKeys");
+            for (int i = 0; i < list.size(); i++) {
+                JsonNode key = list.get(i);
+                Instant expires = null;
+                if (key.has("expiresAt")) {
+                    try {
+                        expires = Instant.parse(key.get("expiresAt").asText());
+                    } catch (DateTimeParseException e) {
+                        throw InvalidConnectorException.at(file, "/apiKeys/" + i + "/expiresAt",
+                                "'" + key.get("expiresAt").asText() + "' is not an ISO-8601 instant like 2027-06-30T00:00:00Z");
+                    }
+                }
+                keys.add(new Partner.ApiKey(key.get("id").asText(), HexFormat.of().parseHex(key.get("sha256").asText()), expires));
+            }
+            return List.copyOf(keys);
+        }
+
+        private Partner.RateLimit rateLimit() {
+            JsonNode node = root.get("rateLimit");
+            return node == null ? Partner.RateLimit.DEFAULT
+                    : new Partner.RateLimit(node.get("capacity").asLong(), node.get("refillPerSecond").asDouble());
+        }
+
+        private Partner.RetryPolicy retry() {
+            JsonNode node = root.path("retry");
+            Partner.RetryPolicy d = Partner.RetryPolicy.DEFAULT;
+            return new Partner.RetryPolicy(
+                    node.path("maxAttempts").asInt(d.maxAttempts()),
+                    duration(node, "/retry", "initialDelay", d.initialDelay()),
+                    node.path("multiplier").asDouble(d.multiplier()),
+                    duration(node, "/retry", "maxDelay", d.maxDelay()),
+                    node.path("jitter").asDouble(d.jitter()));
+        }
+
+        private Map<String, PartnerEvent> events() {
+            Map<String, PartnerEvent> events = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = root.get("events").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String at = "/events/" + e.getKey();
+                String route = e.getValue().get("route").asText();
+                String problem = routes.problemWith(route);
+                if (problem != null) {
+                    throw InvalidConnectorException.at(file, at + "/route", problem);
+                }
+                IdempotencyKeySource key;
+                try {
+                    key = e.getValue().has("idempotencyKey")
+                            ? IdempotencyKeySource.parse(e.getValue().get("idempotencyKey").asText())
+                            : IdempotencyKeySource.DEFAULT;
+                } catch (InvalidPathException | IllegalArgumentException ex) {
+                    throw InvalidConnectorException.at(file, at + "/idempotencyKey", ex.getMessage());
+                }
+                Optional<JsonSchema> schema = e.getValue().has("schema")
+                        ? Optional.of(payloadSchema(e.getValue().get("schema").asText(), at + "/schema"))
+                        : Optional.empty();
+                events.put(e.getKey(), new PartnerEvent(e.getKey(), route, schema, key));
+            }
+            return Map.copyOf(events);
+        }
+
+        private JsonSchema payloadSchema(String location, String at) {
+            Path path = workDir.resolve(location).normalize();
+            if (!Files.isRegularFile(path)) {
+                throw InvalidConnectorException.at(file, at, "schema file " + path + " does not exist");
+            }
+            try {
+                JsonNode node = new ObjectMapper().readTree(path.toFile());
+                SpecVersion.VersionFlag version = SpecVersionDetector.detectOptionalVersion(node, false)
+                        .orElse(SpecVersion.VersionFlag.V202012);
+                JsonSchema schema = JsonSchemaFactory.getInstance(version).getSchema(node, POINTER_PATHS);
+                schema.initializeValidators();
+                return schema;
+            } catch (IOException | RuntimeException e) {
+                throw InvalidConnectorException.at(file, at, "schema file " + path + " is not a valid JSON Schema: "
+                        + RouteCatalog.firstLine(e.getMessage()));
+            }
+        }
+
+        private Map<String, Partner.Target> targets() {
+            Map<String, Partner.Target> targets = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = root.path("targets").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String at = "/targets/" + e.getKey();
+                JsonNode t = e.getValue();
+                Map<String, String> headers = new LinkedHashMap<>();
+                t.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+                JsonNode cb = t.path("circuitBreaker");
+                Partner.CircuitBreakerSpec d = Partner.CircuitBreakerSpec.DEFAULT;
+                targets.put(e.getKey(), new Partner.Target(e.getKey(), t.get("url").asText(),
+                        duration(t, at, "timeout", Duration.ofSeconds(10)),
+                        Map.copyOf(headers),
+                        new Partner.CircuitBreakerSpec(
+                                (float) cb.path("failureRateThreshold").asDouble(d.failureRateThreshold()),
+                                cb.path("slidingWindowSize").asInt(d.slidingWindowSize()),
+                                duration(cb, at + "/circuitBreaker", "waitInOpenState", d.waitInOpenState()))));
+            }
+            return Map.copyOf(targets);
+        }
+
+        private Duration duration(JsonNode parent, String at, String field, Duration fallback) {
+            JsonNode node = parent.get(field);
+            if (node == null) {
+                return fallback;
+            }
+            try {
+                return Durations.parse(node.asText());
+            } catch (IllegalArgumentException e) {
+                throw InvalidConnectorException.at(file, at + "/" + field, e.getMessage());
+            }
+        }
+    }
+}

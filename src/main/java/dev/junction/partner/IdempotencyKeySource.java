@@ -1,0 +1,30 @@
+package dev.junction.partner;
+
+import com.jayway.jsonpath.JsonPath;
+
+/** Where an event's idempotency key is read from: {@code header:<Name>} or {@code jsonpath:<expression>}. */
+public sealed interface IdempotencyKeySource {
+
+    IdempotencyKeySource DEFAULT = new Header("Idempotency-Key");
+
+    /** A request header; a request without it is accepted without deduplication. */
+    record Header(String name) implements IdempotencyKeySource {}
+
+    /** A value in the payload; a payload without it is rejected, since the integrator declared it always present. */
+    record Json(String expression, JsonPath path) implements IdempotencyKeySource {}
+
+    static IdempotencyKeySource parse(String spec) {
+        if (spec.startsWith("header:")) {
+            return new Header(spec.substring("header:".length()));
+        }
+        if (spec.startsWith("jsonpath:")) {
+            String expression = spec.substring("jsonpath:".length());
+            JsonPath path = JsonPath.compile(expression);
+            if (!path.isDefinite()) {
+                throw new IllegalArgumentException("'" + expression + "' may match several values; use a path to one value");
+            }
+            return new Json(expression, path);
+        }
+        throw new IllegalArgumentException("'" + spec + "' must start with header: or jsonpath:");
+    }
+}

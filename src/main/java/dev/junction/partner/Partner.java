@@ -1,0 +1,61 @@
+package dev.junction.partner;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A partner as the hub runs it: its descriptor, validated, with defaults applied.
+ *
+ * @param maxBodyBytes largest request body accepted on its webhooks
+ */
+public record Partner(
+        String id,
+        String displayName,
+        List<ApiKey> apiKeys,
+        RateLimit rateLimit,
+        int maxBodyBytes,
+        RetryPolicy retry,
+        DeliveryPolicy delivery,
+        Map<String, PartnerEvent> events,
+        Map<String, Target> targets) {
+
+    public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+    public Optional<PartnerEvent> event(String name) {
+        return Optional.ofNullable(events.get(name));
+    }
+
+    /** A key is known by its SHA-256 only. */
+    public record ApiKey(String id, byte[] sha256, Instant expiresAt) {
+        public boolean expiredAt(Instant now) {
+            return expiresAt != null && !now.isBefore(expiresAt);
+        }
+    }
+
+    /** Token bucket: {@code capacity} tokens, refilled at {@code refillPerSecond}. */
+    public record RateLimit(long capacity, double refillPerSecond) {
+        public static final RateLimit DEFAULT = new RateLimit(100, 50);
+    }
+
+    /** Delay before attempt n+1 is {@code min(maxDelay, initialDelay * multiplier^(n-1))} +- jitter. */
+    public record RetryPolicy(int maxAttempts, Duration initialDelay, double multiplier, Duration maxDelay, double jitter) {
+        public static final RetryPolicy DEFAULT = new RetryPolicy(8, Duration.ofSeconds(5), 4, Duration.ofHours(2), 0.2);
+    }
+
+    public record DeliveryPolicy(int maxConcurrent) {
+        public static final DeliveryPolicy DEFAULT = new DeliveryPolicy(8);
+    }
+
+    /**
+     * A named outbound endpoint. {@code url} and header values keep their {@code ${ENV}} placeholders;
+     * they are resolved when a call is made, so secrets are never held in the descriptor model.
+     */
+    public record Target(String name, String url, Duration timeout, Map<String, String> headers, CircuitBreakerSpec circuitBreaker) {}
+
+    public record CircuitBreakerSpec(float failureRateThreshold, int slidingWindowSize, Duration waitInOpenState) {
+        public static final CircuitBreakerSpec DEFAULT = new CircuitBreakerSpec(50, 20, Duration.ofSeconds(30));
+    }
+}
