@@ -162,27 +162,28 @@ class GroupCommitJournal implements SmartLifecycle {
 
     /** Inserts the batch inside the open transaction; returns how to complete each caller once committed. */
     private List<Runnable> write(Connection c, List<Pending> batch) throws SQLException {
-        Map<IdemKey, Pending> leaders = new LinkedHashMap<>();
-        List<Runnable> completions = new ArrayList<>(batch.size());
+        Map<IdemKey, List<Pending>> byKey = new LinkedHashMap<>();
         List<Pending> inserts = new ArrayList<>(batch.size());
         for (Pending p : batch) {
             IdemKey key = IdemKey.of(p.message);
             if (key == null) {
                 inserts.add(p);
-                continue;
-            }
-            Pending leader = leaders.putIfAbsent(key, p);
-            if (leader != null) {
-                completions.add(() -> p.result.complete(new AppendResult(leader.receiptId, true)));
+            } else {
+                byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
             }
         }
-        Map<IdemKey, String> existing = existingReceipts(c, leaders.keySet());
-        for (Map.Entry<IdemKey, Pending> e : leaders.entrySet()) {
-            String receipt = existing.get(e.getKey());
-            if (receipt != null) {
-                completions.add(() -> e.getValue().result.complete(new AppendResult(receipt, true)));
-            } else {
-                inserts.add(e.getValue());
+        Map<IdemKey, String> existing = existingReceipts(c, byKey.keySet());
+        List<Runnable> completions = new ArrayList<>(batch.size());
+        for (Map.Entry<IdemKey, List<Pending>> e : byKey.entrySet()) {
+            List<Pending> same = e.getValue();
+            String earlier = existing.get(e.getKey());
+            // The first message of a new key is stored; every other message with that key answers with its receipt.
+            String receipt = earlier != null ? earlier : same.get(0).receiptId;
+            if (earlier == null) {
+                inserts.add(same.get(0));
+            }
+            for (Pending p : earlier == null ? same.subList(1, same.size()) : same) {
+                completions.add(() -> p.result.complete(new AppendResult(receipt, true)));
             }
         }
         insert(c, inserts);

@@ -1,0 +1,14 @@
+package dev.junction.support;
+
+/** Plaintext keys of the test partners in src/test/resources/it/connectors (the descriptors hold only their hashes). */
+public final class Keys {
+    public static final String ACME = "acme-key-1";
+    public static final String ACME_SECONDARY = "acme-key-2";
+    public static final String ACME_EXPIRED = "acme-old-key";
+    public static final String GLOBEX = "globex-key-1";
+    public static final String TIGHT = "tight-key-1";
+    public static final String CALM = "calm-key-1";
+    public static final String OPS = "ops-test-key";
+
+    private Keys() {}
+}
