@@ -313,6 +313,11 @@ class GroupCommitJournal implements SmartLifecycle {
         queues.clear();
     }
 
+    /** Messages waiting for a writer. */
+    int queued() {
+        return queues.stream().mapToInt(BlockingQueue::size).sum();
+    }
+
     @Override
     public boolean isRunning() {
         return running;
