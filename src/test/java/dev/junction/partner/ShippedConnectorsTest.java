@@ -1,0 +1,44 @@
+package dev.junction.partner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The descriptors and routes shipped in the repository load together (Maven runs tests from the project root). */
+class ShippedConnectorsTest {
+
+    @Test
+    void shippedConnectorsLoadAgainstShippedRoutes() {
+        List<Partner> partners = new ConnectorLoader(Path.of("").toAbsolutePath())
+                .load(Path.of("connectors"), Path.of("routes"));
+
+        assertThat(partners).extracting(Partner::id).contains("demo");
+    }
+
+    @Test
+    void demoPartnerIsTheSandboxTheReadmeDescribes() throws Exception {
+        Partner demo = new ConnectorLoader(Path.of("").toAbsolutePath())
+                .load(Path.of("connectors"), Path.of("routes")).stream()
+                .filter(p -> p.id().equals("demo")).findFirst().orElseThrow();
+
+        byte[] sandboxKey = MessageDigest.getInstance("SHA-256").digest("demo-key-2f6c1b7e9a4d".getBytes(StandardCharsets.UTF_8));
+        assertThat(demo.apiKeys()).singleElement().satisfies(k -> assertThat(k.sha256()).isEqualTo(sandboxKey));
+        assertThat(demo.retry()).isEqualTo(new Partner.RetryPolicy(5, Duration.ofSeconds(2), 4, Duration.ofMinutes(10), 0.2));
+        assertThat(demo.delivery().maxConcurrent()).isEqualTo(4);
+        assertThat(demo.events()).containsOnlyKeys("order-created", "stock-changed");
+        assertThat(demo.event("order-created").orElseThrow().schema()).isPresent();
+        assertThat(demo.event("stock-changed").orElseThrow().idempotencyKey())
+                .isInstanceOfSatisfying(IdempotencyKeySource.Json.class, k -> assertThat(k.expression()).isEqualTo("$.eventId"));
+    }
+
+    @Test
+    void shippedFilesAreNamedRelativeToTheProjectRoot() {
+        assertThat(ConnectorLoader.display(Path.of("connectors/demo.yaml").toAbsolutePath()))
+                .isEqualTo(Path.of("connectors", "demo.yaml").toString());
+    }
+}
