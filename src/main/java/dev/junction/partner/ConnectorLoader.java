@@ -1,5 +1,6 @@
 package dev.junction.partner;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -7,6 +8,7 @@ import com.jayway.jsonpath.InvalidPathException;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.PathType;
+import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.SpecVersionDetector;
@@ -36,7 +38,7 @@ final class ConnectorLoader {
 
     static final SchemaValidatorsConfig POINTER_PATHS = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build();
 
-    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private final JsonSchema descriptorSchema;
     private final Path workDir;
 
@@ -76,6 +78,11 @@ final class ConnectorLoader {
     Partner loadOne(Path file, RouteCatalog routes) {
         String name = display(file);
         JsonNode root = parse(file, name);
+        String control = firstControlCharacter(root, "");
+        if (control != null) {
+            // Schema patterns match with Java's $, which accepts a trailing line break; no descriptor value needs one.
+            throw InvalidConnectorException.at(name, control, "contains a line break or another control character");
+        }
         Set<ValidationMessage> violations = descriptorSchema.validate(root);
         if (!violations.isEmpty()) {
             ValidationMessage first = violations.stream()
@@ -98,10 +105,37 @@ final class ConnectorLoader {
         }
     }
 
+    /** The pointer of the first text (value or key) holding a control character, or null. */
+    static String firstControlCharacter(JsonNode node, String at) {
+        if (node.isTextual()) {
+            return node.asText().chars().anyMatch(c -> c < 0x20 || c == 0x7F) ? (at.isEmpty() ? "/" : at) : null;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String child = at + "/" + e.getKey();
+            if (e.getKey().chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+                return at.isEmpty() ? "/" : at;
+            }
+            String found = firstControlCharacter(e.getValue(), child);
+            if (found != null) {
+                return found;
+            }
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String found = firstControlCharacter(node.get(i), at + "/" + i);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
     private static String pointer(ValidationMessage m) {
         String at = m.getInstanceLocation().toString();
-        // "additionalProperties" names the offending property, which is the field the integrator has to fix.
-        if (m.getProperty() != null && "additionalProperties".equals(m.getType())) {
+        // additionalProperties and required name the property, which is the field the integrator has to fix.
+        if (m.getProperty() != null && ("additionalProperties".equals(m.getType()) || "required".equals(m.getType()))) {
             at = (at.equals("/") || at.isEmpty() ? "" : at) + "/" + m.getProperty();
         }
         return at.isEmpty() ? "/" : at;
@@ -210,14 +244,30 @@ final class ConnectorLoader {
             if (!Files.isRegularFile(path)) {
                 throw InvalidConnectorException.at(file, at, "schema file " + path + " does not exist");
             }
+            JsonNode node;
             try {
-                JsonNode node = new ObjectMapper().readTree(path.toFile());
-                SpecVersion.VersionFlag version = SpecVersionDetector.detectOptionalVersion(node, false)
-                        .orElse(SpecVersion.VersionFlag.V202012);
-                JsonSchema schema = JsonSchemaFactory.getInstance(version).getSchema(node, POINTER_PATHS);
+                node = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(path.toFile());
+            } catch (IOException e) {
+                throw InvalidConnectorException.at(file, at, "schema file " + path + " is not valid JSON: "
+                        + RouteCatalog.firstLine(e.getMessage()));
+            }
+            SpecVersion.VersionFlag version = SpecVersionDetector.detectOptionalVersion(node, false)
+                    .orElse(SpecVersion.VersionFlag.V202012);
+            JsonSchemaFactory factory = JsonSchemaFactory.getInstance(version);
+            // A schema that is not itself valid (e.g. "type": 5) would reject or accept everything at request time.
+            Set<ValidationMessage> invalid = factory
+                    .getSchema(SchemaLocation.of(version.getId()), POINTER_PATHS)
+                    .validate(node);
+            if (!invalid.isEmpty()) {
+                ValidationMessage first = invalid.iterator().next();
+                throw InvalidConnectorException.at(file, at, "schema file " + path + " is not a valid JSON Schema: "
+                        + first.getInstanceLocation() + ": " + first.getError());
+            }
+            try {
+                JsonSchema schema = factory.getSchema(node, POINTER_PATHS);
                 schema.initializeValidators();
                 return schema;
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 throw InvalidConnectorException.at(file, at, "schema file " + path + " is not a valid JSON Schema: "
                         + RouteCatalog.firstLine(e.getMessage()));
             }

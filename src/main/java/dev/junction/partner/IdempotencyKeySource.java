@@ -1,5 +1,6 @@
 package dev.junction.partner;
 
+import com.jayway.jsonpath.InvalidPathException;
 import com.jayway.jsonpath.JsonPath;
 
 /** Where an event's idempotency key is read from: {@code header:<Name>} or {@code jsonpath:<expression>}. */
@@ -19,7 +20,14 @@ public sealed interface IdempotencyKeySource {
         }
         if (spec.startsWith("jsonpath:")) {
             String expression = spec.substring("jsonpath:".length());
-            JsonPath path = JsonPath.compile(expression);
+            JsonPath path;
+            try {
+                path = JsonPath.compile(expression);
+            } catch (RuntimeException e) {
+                // The library reports some syntax errors as bare index exceptions; those messages help nobody.
+                String why = e instanceof InvalidPathException && e.getMessage() != null ? ": " + e.getMessage() : "";
+                throw new IllegalArgumentException("'" + expression + "' is not a valid JSONPath expression" + why);
+            }
             if (!path.isDefinite()) {
                 throw new IllegalArgumentException("'" + expression + "' may match several values; use a path to one value");
             }

@@ -27,6 +27,7 @@ final class RouteCatalog {
             throw new InvalidConnectorException("Routes folder " + dir + " does not exist (set JUNCTION_ROUTES_DIR or junction.routes-dir)");
         }
         Map<String, String> routes = new HashMap<>();
+        Map<String, String> declaredIn = new HashMap<>();
         for (Path file : yamlFiles(dir)) {
             JsonNode root;
             try {
@@ -40,18 +41,22 @@ final class RouteCatalog {
             if (!root.isArray()) {
                 throw InvalidConnectorException.at(ConnectorLoader.display(file), "", "a Camel YAML route file is a list of elements");
             }
-            for (JsonNode element : root) {
-                JsonNode route = element.path("route");
+            for (int i = 0; i < root.size(); i++) {
+                JsonNode route = root.get(i).path("route");
                 if (route.isMissingNode()) {
                     continue;
                 }
                 String id = route.path("id").asText("");
                 if (id.isEmpty()) {
-                    throw InvalidConnectorException.at(ConnectorLoader.display(file), "/route/id", "every route needs an id");
+                    throw InvalidConnectorException.at(ConnectorLoader.display(file), "/" + i + "/route/id", "every route needs an id");
                 }
-                if (routes.putIfAbsent(id, route.path("from").path("uri").asText("")) != null) {
-                    throw InvalidConnectorException.at(ConnectorLoader.display(file), "/route/id", "route id '" + id + "' is declared twice");
+                String where = ConnectorLoader.display(file) + " /" + i;
+                String earlier = declaredIn.putIfAbsent(id, where);
+                if (earlier != null) {
+                    throw InvalidConnectorException.at(ConnectorLoader.display(file), "/" + i + "/route/id",
+                            "route id '" + id + "' is declared twice (first at " + earlier + ")");
                 }
+                routes.put(id, route.path("from").path("uri").asText(""));
             }
         }
         return new RouteCatalog(Map.copyOf(routes));
