@@ -18,8 +18,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Partner "tight" (capacity 20, refill 10/s) is flooded by 32 clients while partner "calm" sends at a steady 20/s,
- * well inside its own limit.
+ * Partner "tight" (capacity 20, refill 10/s) is flooded by 32 clients while partner "calm" sends at most 20/s,
+ * well inside its own limit (capacity 50, refill 50/s).
  */
 class RateLimitTest extends HubTest {
 
@@ -36,7 +36,7 @@ class RateLimitTest extends HubTest {
         ConcurrentLinkedQueue<HubClient.Res> refused = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Integer> calmStatuses = new ConcurrentLinkedQueue<>();
         ScheduledExecutorService calm = Executors.newSingleThreadScheduledExecutor();
-        calm.scheduleAtFixedRate(() -> calmStatuses.add(
+        calm.scheduleWithFixedDelay(() -> calmStatuses.add(
                 hub.postJson("/webhooks/calm/ping", "{}", "X-API-Key", Keys.CALM).status()), 0, 50, TimeUnit.MILLISECONDS);
 
         long start = System.nanoTime();
@@ -73,7 +73,8 @@ class RateLimitTest extends HubTest {
             assertThat(r.header("RateLimit")).hasValueSatisfying(v -> assertThat(v).startsWith("\"default\";r=0;"));
             assertThat(r.header("RateLimit-Policy")).hasValue("\"default\";q=20;w=2");
         });
-        assertThat(calmStatuses).hasSizeGreaterThan(20).containsOnly(202);
+        // At most 20 requests a second (one every 50 ms or slower on a loaded machine): always inside calm's own limit.
+        assertThat(calmStatuses).hasSizeGreaterThanOrEqualTo(5).containsOnly(202);
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM message WHERE partner = 'tight'", Long.class)).isEqualTo(accepted.get());
     }
 }
