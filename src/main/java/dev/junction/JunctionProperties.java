@@ -22,6 +22,8 @@ import org.springframework.validation.annotation.Validated;
  * @param opsKeys hashed ops keys
  * @param idempotency how long an idempotency key maps to its first receipt
  * @param journal group-commit tuning of the intake journal
+ * @param delivery the dispatcher's leases and recovery poller
+ * @param sandbox the built-in demo receiver
  */
 @Validated
 @ConfigurationProperties("junction")
@@ -32,11 +34,29 @@ public record JunctionProperties(
         String opsApiKey,
         @DefaultValue List<@Valid OpsKey> opsKeys,
         @DefaultValue @Valid Idempotency idempotency,
-        @DefaultValue @Valid Journal journal) {
+        @DefaultValue @Valid Journal journal,
+        @DefaultValue @Valid Delivery delivery,
+        @DefaultValue @Valid Sandbox sandbox) {
 
     public record OpsKey(
             @NotNull @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String id,
             @NotNull @Pattern(regexp = "[0-9a-fA-F]{64}") String sha256) {}
+
+    /**
+     * @param lease how long a claimed message belongs to one instance; longer than any target timeout
+     * @param pollInterval how often the recovery poller looks for due retries and expired leases
+     * @param pollBatch most messages one poll claims per partner
+     * @param queueCapacity claimed messages a partner may have waiting in memory for its bulkhead
+     */
+    public record Delivery(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("2m") @NotNull Duration lease,
+            @DefaultValue("1s") @NotNull Duration pollInterval,
+            @DefaultValue("200") @Min(1) int pollBatch,
+            @DefaultValue("1000") @Min(1) int queueCapacity) {}
+
+    /** @param enabled whether {@code /sandbox/**} records requests, as a target for the demo and for trials */
+    public record Sandbox(@DefaultValue("true") boolean enabled, @DefaultValue("1000") @Min(1) int keep) {}
 
     public record Idempotency(@DefaultValue("24h") @NotNull Duration retention) {}
 

@@ -1,5 +1,6 @@
 package dev.junction.intake;
 
+import dev.junction.InstanceId;
 import dev.junction.JunctionProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -47,14 +49,17 @@ class GroupCommitJournal implements SmartLifecycle {
     private static final String UNIQUE_VIOLATION = "23505";
     private static final String INSERT = """
             INSERT INTO message (receipt_id, kind, partner, event, route, idempotency_key, correlation_id, content_type,
-                                 payload, headers, status, attempts, received_at, next_attempt_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', 0, ?, ?)""";
+                                 payload, headers, status, attempts, received_at, next_attempt_at, lease_owner, lease_expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', 0, ?, ?, ?, ?)""";
     private static final String RELEASE_KEY = "UPDATE message SET idempotency_key = NULL WHERE receipt_id = ?";
 
     private final DataSource dataSource;
     private final Clock clock;
     private final JunctionProperties.Journal settings;
     private final Duration retention;
+    private final String leaseOwner;
+    private final Duration lease;
+    private final ApplicationEventPublisher events;
     private final List<BlockingQueue<Pending>> queues = new ArrayList<>();
     private final List<Thread> writers = new ArrayList<>();
     private final Counter commits;
@@ -62,11 +67,16 @@ class GroupCommitJournal implements SmartLifecycle {
     private final DistributionSummary batchSize;
     private volatile boolean running;
 
-    GroupCommitJournal(DataSource dataSource, Clock clock, JunctionProperties properties, MeterRegistry meters) {
+    GroupCommitJournal(DataSource dataSource, Clock clock, JunctionProperties properties, MeterRegistry meters,
+                       InstanceId instance, ApplicationEventPublisher events) {
         this.dataSource = dataSource;
         this.clock = clock;
         this.settings = properties.journal();
         this.retention = properties.idempotency().retention();
+        // New messages are leased to this instance in the insert itself, so its fast path needs no claim round trip.
+        this.leaseOwner = properties.delivery().enabled() ? instance.value() : null;
+        this.lease = properties.delivery().lease();
+        this.events = events;
         this.commits = Counter.builder("junction.journal.commits").description("Journal transactions committed").register(meters);
         this.appended = Counter.builder("junction.journal.appends").description("Messages committed to the journal").register(meters);
         this.batchSize = DistributionSummary.builder("junction.journal.batch.size").description("Messages per commit").register(meters);
@@ -128,12 +138,14 @@ class GroupCommitJournal implements SmartLifecycle {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<Runnable> completions = write(c, batch);
+                List<Pending> inserted = new ArrayList<>(batch.size());
+                List<Runnable> completions = write(c, batch, inserted);
                 c.commit();
                 commits.increment();
                 appended.increment(batch.size());
                 batchSize.record(batch.size());
                 completions.forEach(Runnable::run);
+                announce(inserted);
             } catch (SQLException e) {
                 rollbackQuietly(c);
                 if (isUniqueViolation(e) && batch.size() > 1) {
@@ -155,13 +167,37 @@ class GroupCommitJournal implements SmartLifecycle {
 
     /** A single message lost a key race to another instance: the winner's receipt is now visible. */
     private void commitAfterRace(Connection c, Pending p) throws SQLException {
-        List<Runnable> completions = write(c, List.of(p));
+        List<Pending> inserted = new ArrayList<>(1);
+        List<Runnable> completions = write(c, List.of(p), inserted);
         c.commit();
         completions.forEach(Runnable::run);
+        announce(inserted);
+    }
+
+    private void announce(List<Pending> inserted) {
+        if (inserted.isEmpty()) {
+            return;
+        }
+        List<AcceptedMessage> messages = new ArrayList<>(inserted.size());
+        for (Pending p : inserted) {
+            NewMessage m = p.message;
+            messages.add(new AcceptedMessage(p.receiptId, m.partner(), m.event(), m.route(), correlationId(p),
+                    m.contentType(), m.payload(), p.receivedAt));
+        }
+        try {
+            events.publishEvent(new MessagesAccepted(messages));
+        } catch (RuntimeException e) {
+            // Committed is committed: the recovery poller delivers these once their lease expires.
+            log.warn("Could not hand {} committed message(s) to delivery: {}", messages.size(), e.toString());
+        }
+    }
+
+    private static String correlationId(Pending p) {
+        return p.message.correlationId() != null ? p.message.correlationId() : p.receiptId;
     }
 
     /** Inserts the batch inside the open transaction; returns how to complete each caller once committed. */
-    private List<Runnable> write(Connection c, List<Pending> batch) throws SQLException {
+    private List<Runnable> write(Connection c, List<Pending> batch, List<Pending> inserted) throws SQLException {
         Map<IdemKey, List<Pending>> byKey = new LinkedHashMap<>();
         List<Pending> inserts = new ArrayList<>(batch.size());
         for (Pending p : batch) {
@@ -187,6 +223,7 @@ class GroupCommitJournal implements SmartLifecycle {
             }
         }
         insert(c, inserts);
+        inserted.addAll(inserts);
         for (Pending p : inserts) {
             completions.add(() -> p.result.complete(new AppendResult(p.receiptId, false)));
         }
@@ -252,12 +289,14 @@ class GroupCommitJournal implements SmartLifecycle {
                 ps.setString(4, m.event());
                 ps.setString(5, m.route());
                 ps.setString(6, m.idempotencyKey());
-                ps.setString(7, m.correlationId() != null ? m.correlationId() : p.receiptId);
+                ps.setString(7, correlationId(p));
                 ps.setString(8, m.contentType());
                 ps.setBytes(9, m.payload());
                 ps.setString(10, m.headers());
                 ps.setObject(11, at);
                 ps.setObject(12, at);
+                ps.setString(13, leaseOwner);
+                ps.setObject(14, leaseOwner == null ? null : at.plus(lease));
                 ps.addBatch();
             }
             ps.executeBatch();

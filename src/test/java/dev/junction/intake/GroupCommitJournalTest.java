@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.junction.InstanceId;
 import dev.junction.JunctionProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -65,8 +66,10 @@ class GroupCommitJournalTest {
     GroupCommitJournal start(DataSource ds) {
         JunctionProperties props = new JunctionProperties(Path.of("connectors"), Path.of("routes"), dir, null, List.of(),
                 new JunctionProperties.Idempotency(Duration.ofHours(24)),
-                new JunctionProperties.Journal(1, 512, 1000, Duration.ofSeconds(2)));
-        journal = new GroupCommitJournal(ds, clock, props, meters);
+                new JunctionProperties.Journal(1, 512, 1000, Duration.ofSeconds(2)),
+                new JunctionProperties.Delivery(false, Duration.ofMinutes(2), Duration.ofSeconds(1), 200, 1000),
+                new JunctionProperties.Sandbox(false, 10));
+        journal = new GroupCommitJournal(ds, clock, props, meters, new InstanceId(), event -> { });
         journal.start();
         return journal;
     }

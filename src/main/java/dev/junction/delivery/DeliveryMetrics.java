@@ -1,0 +1,89 @@
+package dev.junction.delivery;
+
+import dev.junction.intake.AcceptedMessage;
+import dev.junction.partner.Partner;
+import dev.junction.partner.PartnerRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Per partner and event: accepted, delivered, retried and dead counters and the accept-to-delivery latency; per partner:
+ * dead-letter depth and the age of the oldest pending message (the watchdog), refreshed by the poller.
+ */
+@Component
+class DeliveryMetrics {
+
+    private final MeterRegistry meters;
+    private final NamedParameterJdbcTemplate jdbc;
+    private final Map<String, Long> deadDepth = new ConcurrentHashMap<>();
+    private final Map<String, Double> oldestPendingSeconds = new ConcurrentHashMap<>();
+    private volatile Instant lastRefresh = Instant.EPOCH;
+
+    DeliveryMetrics(MeterRegistry meters, NamedParameterJdbcTemplate jdbc, PartnerRegistry partners) {
+        this.meters = meters;
+        this.jdbc = jdbc;
+        for (Partner p : partners.all()) {
+            Gauge.builder("junction.deadletters.depth", deadDepth, d -> d.getOrDefault(p.id(), 0L))
+                    .description("Dead letters waiting for ops").tag("partner", p.id()).register(meters);
+            Gauge.builder("junction.pending.oldest.age", oldestPendingSeconds, d -> d.getOrDefault(p.id(), 0.0))
+                    .description("Seconds since the oldest undelivered message was accepted").baseUnit("seconds")
+                    .tag("partner", p.id()).register(meters);
+        }
+    }
+
+    void accepted(String partner, String event) {
+        counter("junction.messages.accepted", partner, event).increment();
+    }
+
+    void delivered(AcceptedMessage m, Instant now) {
+        counter("junction.messages.delivered", m.partner(), m.event()).increment();
+        Timer.builder("junction.delivery.latency").description("From the 202 to the route's completion")
+                .tag("partner", m.partner()).tag("event", m.event())
+                .publishPercentileHistogram()
+                .register(meters)
+                .record(Duration.between(m.receivedAt(), now));
+    }
+
+    void retried(AcceptedMessage m) {
+        counter("junction.messages.retried", m.partner(), m.event()).increment();
+    }
+
+    void dead(AcceptedMessage m) {
+        counter("junction.messages.dead", m.partner(), m.event()).increment();
+    }
+
+    /** Recomputes the gauges at most every five seconds. */
+    void refresh(Instant now) {
+        if (Duration.between(lastRefresh, now).toSeconds() < 5) {
+            return;
+        }
+        lastRefresh = now;
+        Map<String, Long> dead = new ConcurrentHashMap<>();
+        jdbc.query("SELECT partner, COUNT(*) FROM message WHERE status = 'dead' GROUP BY partner", Map.of(),
+                rs -> {
+                    dead.put(rs.getString(1), rs.getLong(2));
+                });
+        Map<String, Double> oldest = new ConcurrentHashMap<>();
+        jdbc.query("SELECT partner, MIN(received_at) FROM message WHERE status IN ('accepted', 'retrying') GROUP BY partner", Map.of(),
+                rs -> {
+                    oldest.put(rs.getString(1), Duration.between(rs.getObject(2, OffsetDateTime.class).toInstant(), now).toMillis() / 1000.0);
+                });
+        deadDepth.keySet().retainAll(dead.keySet());
+        deadDepth.putAll(dead);
+        oldestPendingSeconds.keySet().retainAll(oldest.keySet());
+        oldestPendingSeconds.putAll(oldest);
+    }
+
+    private Counter counter(String name, String partner, String event) {
+        return Counter.builder(name).tag("partner", partner).tag("event", event).register(meters);
+    }
+}

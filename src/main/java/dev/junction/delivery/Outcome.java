@@ -1,0 +1,19 @@
+package dev.junction.delivery;
+
+import java.time.Duration;
+
+/** What one delivery attempt came to. */
+sealed interface Outcome {
+
+    /** The route completed. */
+    record Delivered(Integer httpStatus) implements Outcome {}
+
+    /** Worth another attempt, after the schedule's delay or the target's Retry-After (nullable). */
+    record Retry(Integer httpStatus, Throwable error, Duration retryAfter) implements Outcome {}
+
+    /** Retrying cannot help. */
+    record Dead(Integer httpStatus, Throwable error) implements Outcome {}
+
+    /** Not attempted (breaker open): try again after {@code delay} without spending an attempt. */
+    record Deferred(Duration delay, String reason) implements Outcome {}
+}

@@ -1,0 +1,89 @@
+package dev.junction.delivery;
+
+import dev.junction.JunctionProperties;
+import dev.junction.partner.Partner;
+import dev.junction.partner.PartnerRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * One bulkhead per partner: at most {@code delivery.maxConcurrent} deliveries at once and a bounded queue, so a slow
+ * or hanging partner target occupies only its own threads and never delays another partner's messages.
+ */
+class PartnerLanes {
+
+    private final Map<String, ThreadPoolExecutor> lanes = new HashMap<>();
+    private final int queueCapacity;
+
+    /** A job waiting in a lane; kept typed so shutdown can give unstarted jobs back. */
+    record Task(Job job, Consumer<Job> work) implements Runnable {
+        @Override
+        public void run() {
+            work.accept(job);
+        }
+    }
+
+    PartnerLanes(PartnerRegistry partners, JunctionProperties.Delivery settings) {
+        this.queueCapacity = settings.queueCapacity();
+        for (Partner p : partners.all()) {
+            int threads = p.delivery().maxConcurrent();
+            AtomicInteger n = new AtomicInteger();
+            ThreadPoolExecutor lane = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(queueCapacity), r -> {
+                        Thread t = new Thread(r, "deliver-" + p.id() + "-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            lane.allowCoreThreadTimeOut(true);
+            lanes.put(p.id(), lane);
+        }
+    }
+
+    /** False when the partner's queue is full (the caller gives the message back to the database). */
+    boolean submit(Job job, Consumer<Job> work) {
+        ThreadPoolExecutor lane = lanes.get(job.message().partner());
+        if (lane == null) {
+            return false;
+        }
+        try {
+            lane.execute(new Task(job, work));
+            return true;
+        } catch (RejectedExecutionException full) {
+            return false;
+        }
+    }
+
+    /** Room left in a partner's queue. */
+    int free(String partner) {
+        ThreadPoolExecutor lane = lanes.get(partner);
+        return lane == null ? 0 : lane.getQueue().remainingCapacity();
+    }
+
+    /** Stops taking work, lets running deliveries finish for a while, and returns the jobs that never started. */
+    List<Job> shutdown(long waitMillis) {
+        List<Job> unstarted = new ArrayList<>();
+        lanes.values().forEach(lane -> {
+            lane.shutdown();
+            lane.getQueue().forEach(r -> unstarted.add(((Task) r).job()));
+            lane.getQueue().clear();
+        });
+        long deadline = System.currentTimeMillis() + waitMillis;
+        for (ThreadPoolExecutor lane : lanes.values()) {
+            try {
+                lane.awaitTermination(Math.max(0, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            lane.shutdownNow();
+        }
+        return unstarted;
+    }
+}

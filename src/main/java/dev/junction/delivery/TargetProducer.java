@@ -1,0 +1,103 @@
+package dev.junction.delivery;
+
+import dev.junction.partner.Partner;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultProducer;
+
+/**
+ * Calls a target: only the message body, its content type, {@code Idempotency-Key}, {@code X-Correlation-Id} and the
+ * target's own headers go out; nothing the partner sent us (least of all its credentials) is forwarded.
+ * 5xx, timeouts and connection errors count against the breaker; a 4xx means the target is up.
+ */
+class TargetProducer extends DefaultProducer {
+
+    private static final Set<String> OURS = Set.of("idempotency-key", "x-correlation-id", "content-type");
+
+    private final TargetEndpoint endpoint;
+
+    TargetProducer(TargetEndpoint endpoint) {
+        super(endpoint);
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        Partner.Target target = endpoint.target();
+        String name = endpoint.partner() + "/" + target.name();
+        CircuitBreaker breaker = endpoint.breaker();
+        if (!breaker.tryAcquirePermission()) {
+            throw new BreakerOpenException(name, target.circuitBreaker().waitInOpenState());
+        }
+        HttpRequest request;
+        try {
+            request = request(exchange, target);
+        } catch (RuntimeException misconfigured) {
+            breaker.releasePermission();
+            throw new IllegalStateException(name + ": " + misconfigured.getMessage(), misconfigured);
+        }
+        long start = System.nanoTime();
+        HttpResponse<byte[]> response;
+        try {
+            response = endpoint.client().send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            throw e;
+        } catch (InterruptedException e) {
+            breaker.releasePermission();
+            Thread.currentThread().interrupt();
+            throw e;
+        }
+        long elapsed = System.nanoTime() - start;
+        int status = response.statusCode();
+        if (status >= 300) {
+            String snippet = new String(response.body(), 0, Math.min(200, response.body().length), StandardCharsets.UTF_8);
+            Duration retryAfter = FailureClassifier.retryAfter(response.headers().firstValue("Retry-After").orElse(null), Instant.now());
+            TargetHttpException failure = new TargetHttpException(name, status, retryAfter, snippet.replaceAll("\\s+", " "));
+            if (status >= 500) {
+                breaker.onError(elapsed, TimeUnit.NANOSECONDS, failure);
+            } else {
+                breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+            }
+            throw failure;
+        }
+        breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setBody(response.body());
+    }
+
+    private HttpRequest request(Exchange exchange, Partner.Target target) {
+        String base = endpoint.environment().resolveRequiredPlaceholders(target.url());
+        URI uri = URI.create(base.replaceAll("/+$", "") + endpoint.path());
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .timeout(target.timeout())
+                .method(endpoint.method(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", exchange.getMessage().getHeader("Content-Type", "application/json", String.class))
+                .header("User-Agent", "Junction");
+        copy(exchange, b, "Idempotency-Key");
+        copy(exchange, b, "X-Correlation-Id");
+        target.headers().forEach((k, v) -> {
+            if (!OURS.contains(k.toLowerCase(java.util.Locale.ROOT))) {
+                b.header(k, endpoint.environment().resolveRequiredPlaceholders(v));
+            }
+        });
+        return b.build();
+    }
+
+    private static void copy(Exchange exchange, HttpRequest.Builder b, String header) {
+        String value = exchange.getMessage().getHeader(header, String.class);
+        if (value != null) {
+            b.header(header, value);
+        }
+    }
+}
