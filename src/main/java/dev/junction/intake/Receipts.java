@@ -40,6 +40,16 @@ public class Receipts {
         return counts;
     }
 
+    /** When the oldest undelivered (accepted or retrying) message of each partner was received. */
+    public Map<String, Instant> oldestPendingByPartner() {
+        Map<String, Instant> oldest = new LinkedHashMap<>();
+        jdbc.query("SELECT partner, MIN(received_at) FROM message WHERE status IN ('accepted', 'retrying') GROUP BY partner",
+                rs -> {
+                    oldest.put(rs.getString(1), rs.getObject(2, OffsetDateTime.class).toInstant());
+                });
+        return oldest;
+    }
+
     private static Receipt map(ResultSet rs, int row) throws SQLException {
         return new Receipt(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
                 instant(rs, 6), instant(rs, 7), instant(rs, 8), rs.getString(9));

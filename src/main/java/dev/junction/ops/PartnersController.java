@@ -1,39 +1,56 @@
 package dev.junction.ops;
 
+import dev.junction.delivery.Breakers;
 import dev.junction.intake.Receipts;
 import dev.junction.partner.Partner;
 import dev.junction.partner.PartnerEvent;
 import dev.junction.partner.PartnerRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Ops inventory: each partner's events, routes, targets and message counts by status. */
+/** Ops inventory: each partner's events, routes, targets with breaker state, counts by status and oldest pending age. */
 @RestController
 class PartnersController {
 
     private final PartnerRegistry partners;
     private final Receipts receipts;
+    private final Breakers breakers;
+    private final Clock clock;
 
-    PartnersController(PartnerRegistry partners, Receipts receipts) {
+    PartnersController(PartnerRegistry partners, Receipts receipts, Breakers breakers, Clock clock) {
         this.partners = partners;
         this.receipts = receipts;
+        this.breakers = breakers;
+        this.clock = clock;
     }
 
-    record PartnerView(String partner, String displayName, Map<String, String> events, List<String> targets,
-                       Partner.RateLimit rateLimit, Map<String, Long> counts) {}
+    record TargetView(String name, String breaker) {}
+
+    record PartnerView(String partner, String displayName, Map<String, String> events, List<TargetView> targets,
+                       Partner.RateLimit rateLimit, Map<String, Long> counts, Double oldestPendingAgeSeconds) {}
 
     @GetMapping("/ops/partners")
     List<PartnerView> partners() {
         Map<String, Map<String, Long>> counts = receipts.countsByPartnerAndStatus();
+        Map<String, Instant> oldest = receipts.oldestPendingByPartner();
+        Instant now = clock.instant();
         return partners.all().stream()
                 .map(p -> {
                     Map<String, String> events = new TreeMap<>();
                     p.events().values().forEach((PartnerEvent e) -> events.put(e.name(), e.route()));
-                    return new PartnerView(p.id(), p.displayName(), events, p.targets().keySet().stream().sorted().toList(),
-                            p.rateLimit(), counts.getOrDefault(p.id(), Map.of()));
+                    Map<String, String> states = breakers.states(p.id());
+                    List<TargetView> targets = p.targets().keySet().stream().sorted()
+                            .map(t -> new TargetView(t, states.getOrDefault(t, "CLOSED"))).toList();
+                    Instant first = oldest.get(p.id());
+                    return new PartnerView(p.id(), p.displayName(), events, targets, p.rateLimit(),
+                            counts.getOrDefault(p.id(), Map.of()),
+                            first == null ? null : Duration.between(first, now).toMillis() / 1000.0);
                 })
                 .toList();
     }

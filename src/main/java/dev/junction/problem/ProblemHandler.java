@@ -53,6 +53,17 @@ class ProblemHandler {
         return respond(Problem.of(ProblemType.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json"), new HttpHeaders());
     }
 
+    @ExceptionHandler(org.springframework.http.converter.HttpMessageNotReadableException.class)
+    ResponseEntity<Problem> unreadable(Exception e) {
+        return respond(Problem.of(ProblemType.MALFORMED_REQUEST, "The request body is not the JSON this endpoint expects"), new HttpHeaders());
+    }
+
+    @ExceptionHandler(org.springframework.beans.TypeMismatchException.class)
+    ResponseEntity<Problem> typeMismatch(org.springframework.beans.TypeMismatchException e) {
+        String name = e.getPropertyName() != null ? e.getPropertyName() : "a parameter";
+        return respond(Problem.of(ProblemType.MALFORMED_REQUEST, name + " has the wrong type"), new HttpHeaders());
+    }
+
     /** Other Spring MVC errors (missing parameter, type mismatch...) keep their 4xx status; anything else is logged. */
     @ExceptionHandler(Exception.class)
     ResponseEntity<Problem> unexpected(Exception e, HttpServletRequest request) {

@@ -1,6 +1,6 @@
 package dev.junction.support;
 
-/** Plaintext keys of the test partners in src/test/resources/it/connectors (the descriptors hold only their hashes). */
+/** Plaintext keys of the test partners in src/test/resources/{it,delivery}/connectors (the descriptors hold only their hashes). */
 public final class Keys {
     public static final String ACME = "acme-key-1";
     public static final String ACME_SECONDARY = "acme-key-2";
@@ -9,6 +9,10 @@ public final class Keys {
     public static final String TIGHT = "tight-key-1";
     public static final String CALM = "calm-key-1";
     public static final String OPS = "ops-test-key";
+    public static final String SHOP = "shop-key-1";
+    public static final String BREAKY = "breaky-key-1";
+    public static final String PATIENT = "slow-key-1";
+    public static final String FAST = "fast-key-1";
 
     private Keys() {}
 }
