@@ -45,12 +45,15 @@ class DeliveryStore {
     }
 
     /** Claims up to {@code max} due messages of a partner, oldest due first, and loads them. */
-    List<Job> claim(String partner, int max, Instant now, String owner, Instant leaseUntil) {
+    List<Job> claim(String partner, int max, Instant now, String owner, Instant leaseUntil, java.util.function.Predicate<String> skip) {
         List<String> candidates = jdbc.queryForList("SELECT receipt_id FROM message WHERE partner = :partner AND " + CLAIMABLE
                         + " ORDER BY next_attempt_at LIMIT :max",
                 Map.of("partner", partner, "now", ts(now), "max", max), String.class);
         List<String> claimed = new ArrayList<>();
         for (String id : candidates) {
+            if (skip.test(id)) {
+                continue;
+            }
             int won = jdbc.update("UPDATE message SET lease_owner = :owner, lease_expires_at = :until WHERE receipt_id = :id AND "
                     + CLAIMABLE, Map.of("owner", owner, "until", ts(leaseUntil), "id", id, "now", ts(now)));
             if (won == 1) {
@@ -63,7 +66,13 @@ class DeliveryStore {
         return jdbc.query("""
                 SELECT receipt_id, partner, event, route, correlation_id, content_type, payload, received_at, attempts, replays
                 FROM message WHERE receipt_id IN (:ids) AND lease_owner = :owner ORDER BY next_attempt_at""",
-                Map.of("ids", claimed, "owner", owner), DeliveryStore::job);
+                Map.of("ids", claimed, "owner", owner), (rs, n) -> job(rs, leaseUntil));
+    }
+
+    /** Extends this instance's lease before a delivery that waited in line; false if the claim was lost meanwhile. */
+    boolean renew(String receiptId, String owner, Instant now, Instant until) {
+        return jdbc.update("UPDATE message SET lease_expires_at = :until WHERE receipt_id = :id AND lease_owner = :owner AND " + PENDING,
+                Map.of("until", ts(until), "id", receiptId, "owner", owner)) == 1;
     }
 
     void delivered(Job job, Attempt attempt, Instant now, String owner) {
@@ -123,10 +132,10 @@ class DeliveryStore {
                 .addValue("attempts", attempt.number()).addValue("error", attempt.summary());
     }
 
-    private static Job job(ResultSet rs, int row) throws SQLException {
+    private static Job job(ResultSet rs, Instant leasedUntil) throws SQLException {
         AcceptedMessage m = new AcceptedMessage(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getBytes(7), rs.getObject(8, OffsetDateTime.class).toInstant());
-        return new Job(m, rs.getInt(9), rs.getInt(10));
+        return new Job(m, rs.getInt(9), rs.getInt(10), leasedUntil);
     }
 
     static OffsetDateTime ts(Instant instant) {

@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -43,6 +45,8 @@ class Dispatcher implements SmartLifecycle {
     private final String owner;
     private final JunctionProperties.Delivery settings;
     private final PartnerLanes lanes;
+    /** Messages this process holds (queued or running), so its own poller never claims one twice. */
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService poller;
     private volatile boolean running;
 
@@ -63,7 +67,7 @@ class Dispatcher implements SmartLifecycle {
         List<String> giveBack = new ArrayList<>();
         for (AcceptedMessage m : accepted.messages()) {
             metrics.accepted(m.partner(), m.event());
-            if (!running || !lanes.submit(new Job(m, 0, 0), this::deliver)) {
+            if (!running || !hold(new Job(m, 0, 0, m.receivedAt().plus(settings.lease())))) {
                 giveBack.add(m.receiptId());
             }
         }
@@ -81,8 +85,8 @@ class Dispatcher implements SmartLifecycle {
                     continue;
                 }
                 List<String> giveBack = new ArrayList<>();
-                for (Job job : store.claim(due.getKey(), room, now, owner, now.plus(settings.lease()))) {
-                    if (!lanes.submit(job, this::deliver)) {
+                for (Job job : store.claim(due.getKey(), room, now, owner, now.plus(settings.lease()), held::contains)) {
+                    if (!hold(job)) {
                         giveBack.add(job.receiptId());
                     }
                 }
@@ -92,6 +96,31 @@ class Dispatcher implements SmartLifecycle {
         } catch (RuntimeException e) {
             // The database may be briefly unreachable; the next poll tries again.
             log.warn("Delivery poll failed: {}", e.toString());
+        }
+    }
+
+    private boolean hold(Job job) {
+        held.add(job.receiptId());
+        if (lanes.submit(job, this::deliverHeld)) {
+            return true;
+        }
+        held.remove(job.receiptId());
+        return false;
+    }
+
+    private void deliverHeld(Job job) {
+        try {
+            Instant now = clock.instant();
+            // A job that waited in line renews its claim first, so another instance cannot take it meanwhile.
+            if (now.isAfter(job.leasedUntil().minus(settings.lease().dividedBy(2)))
+                    && !store.renew(job.receiptId(), owner, now, now.plus(settings.lease()))) {
+                return;
+            }
+            deliver(job);
+        } catch (RuntimeException e) {
+            log.warn("Delivery of {} failed before its route ran: {}", job.receiptId(), e.toString());
+        } finally {
+            held.remove(job.receiptId());
         }
     }
 

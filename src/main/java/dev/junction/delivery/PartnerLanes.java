@@ -20,6 +20,9 @@ import java.util.function.Consumer;
  */
 class PartnerLanes {
 
+    /** How many deliveries per thread the poller queues ahead: enough to keep threads busy, few enough to finish within a lease. */
+    private static final int AHEAD_PER_THREAD = 4;
+
     private final Map<String, ThreadPoolExecutor> lanes = new HashMap<>();
     private final int queueCapacity;
 
@@ -61,10 +64,14 @@ class PartnerLanes {
         }
     }
 
-    /** Room left in a partner's queue. */
+    /** How many more messages the poller should claim for a partner now. */
     int free(String partner) {
         ThreadPoolExecutor lane = lanes.get(partner);
-        return lane == null ? 0 : lane.getQueue().remainingCapacity();
+        if (lane == null) {
+            return 0;
+        }
+        int ahead = lane.getMaximumPoolSize() * AHEAD_PER_THREAD - lane.getQueue().size();
+        return Math.max(0, Math.min(ahead, lane.getQueue().remainingCapacity()));
     }
 
     /** Stops taking work, lets running deliveries finish for a while, and returns the jobs that never started. */
