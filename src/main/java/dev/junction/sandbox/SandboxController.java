@@ -39,7 +39,7 @@ class SandboxController {
 
     record Received(Instant at, String name, String method, String path, Map<String, String> headers, String body) {}
 
-    @RequestMapping(value = {"/sandbox/{name}", "/sandbox/{name}/**"}, method = {RequestMethod.POST, RequestMethod.PUT, RequestMethod.PATCH})
+    @RequestMapping(value = {"/sandbox/{name}", "/sandbox/{name}/{path}"}, method = {RequestMethod.POST, RequestMethod.PUT, RequestMethod.PATCH})
     ResponseEntity<Map<String, Object>> receive(@PathVariable String name, @RequestParam(defaultValue = "200") int status,
                                                 HttpServletRequest request) throws IOException {
         if (!settings.enabled()) {
