@@ -138,25 +138,16 @@ class GroupCommitJournal implements SmartLifecycle {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<Pending> inserted = new ArrayList<>(batch.size());
-                List<Runnable> completions = write(c, batch, inserted);
-                c.commit();
-                commits.increment();
-                appended.increment(batch.size());
-                batchSize.record(batch.size());
-                completions.forEach(Runnable::run);
-                announce(inserted);
+                // Optimistic: repeated keys are rare, so the batch goes in without looking keys up; the unique index
+                // catches a repeat, and then each message is settled on its own.
+                transact(c, batch, false);
             } catch (SQLException e) {
                 rollbackQuietly(c);
-                if (isUniqueViolation(e) && batch.size() > 1) {
-                    // Another instance took one of these keys since our lookup: settle each message on its own.
-                    for (Pending p : batch) {
-                        commit(List.of(p));
-                    }
-                } else if (isUniqueViolation(e)) {
-                    commitAfterRace(c, batch.get(0));
-                } else {
+                if (!isUniqueViolation(e)) {
                     throw e;
+                }
+                for (Pending p : batch) {
+                    settleAlone(c, p);
                 }
             }
         } catch (SQLException e) {
@@ -165,11 +156,26 @@ class GroupCommitJournal implements SmartLifecycle {
         }
     }
 
-    /** A single message lost a key race to another instance: the winner's receipt is now visible. */
-    private void commitAfterRace(Connection c, Pending p) throws SQLException {
-        List<Pending> inserted = new ArrayList<>(1);
-        List<Runnable> completions = write(c, List.of(p), inserted);
+    /** Looks the key up first; a second unique violation means another instance won the key meanwhile, now visible. */
+    private void settleAlone(Connection c, Pending p) throws SQLException {
+        try {
+            transact(c, List.of(p), true);
+        } catch (SQLException e) {
+            rollbackQuietly(c);
+            if (!isUniqueViolation(e)) {
+                throw e;
+            }
+            transact(c, List.of(p), true);
+        }
+    }
+
+    private void transact(Connection c, List<Pending> batch, boolean lookUpKeys) throws SQLException {
+        List<Pending> inserted = new ArrayList<>(batch.size());
+        List<Runnable> completions = write(c, batch, inserted, lookUpKeys);
         c.commit();
+        commits.increment();
+        appended.increment(batch.size());
+        batchSize.record(batch.size());
         completions.forEach(Runnable::run);
         announce(inserted);
     }
@@ -197,7 +203,7 @@ class GroupCommitJournal implements SmartLifecycle {
     }
 
     /** Inserts the batch inside the open transaction; returns how to complete each caller once committed. */
-    private List<Runnable> write(Connection c, List<Pending> batch, List<Pending> inserted) throws SQLException {
+    private List<Runnable> write(Connection c, List<Pending> batch, List<Pending> inserted, boolean lookUpKeys) throws SQLException {
         Map<IdemKey, List<Pending>> byKey = new LinkedHashMap<>();
         List<Pending> inserts = new ArrayList<>(batch.size());
         for (Pending p : batch) {
@@ -208,7 +214,15 @@ class GroupCommitJournal implements SmartLifecycle {
                 byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
             }
         }
-        Map<IdemKey, String> existing = existingReceipts(c, byKey.keySet());
+        Map<IdemKey, String> existing = new HashMap<>();
+        if (lookUpKeys) {
+            for (IdemKey key : byKey.keySet()) {
+                String receipt = existingReceipt(c, key);
+                if (receipt != null) {
+                    existing.put(key, receipt);
+                }
+            }
+        }
         List<Runnable> completions = new ArrayList<>(batch.size());
         for (Map.Entry<IdemKey, List<Pending>> e : byKey.entrySet()) {
             List<Pending> same = e.getValue();
@@ -230,49 +244,31 @@ class GroupCommitJournal implements SmartLifecycle {
         return completions;
     }
 
-    /** Receipts holding these keys within the retention window; keys past it are released in the same transaction. */
-    private Map<IdemKey, String> existingReceipts(Connection c, java.util.Set<IdemKey> keys) throws SQLException {
-        Map<IdemKey, String> found = new HashMap<>();
-        if (keys.isEmpty()) {
-            return found;
-        }
-        Instant cutoff = clock.instant().minus(retention);
-        List<String> expired = new ArrayList<>();
-        List<IdemKey> all = new ArrayList<>(keys);
-        for (int from = 0; from < all.size(); from += 256) {
-            List<IdemKey> chunk = all.subList(from, Math.min(all.size(), from + 256));
-            int size = Integer.highestOneBit(chunk.size() * 2 - 1);  // a few statement shapes, reused
-            String sql = "SELECT receipt_id, partner, event, idempotency_key, received_at FROM message WHERE idempotency_key IN ("
-                    + "?,".repeat(size - 1) + "?)";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < size; i++) {
-                    ps.setString(i + 1, chunk.get(Math.min(i, chunk.size() - 1)).key());
+    /** The receipt holding this key within the retention window, or null; a key past it is released here. */
+    private String existingReceipt(Connection c, IdemKey key) throws SQLException {
+        String receipt;
+        Instant receivedAt;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT receipt_id, received_at FROM message WHERE partner = ? AND event = ? AND idempotency_key = ?")) {
+            ps.setString(1, key.partner());
+            ps.setString(2, key.event());
+            ps.setString(3, key.key());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
                 }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        IdemKey k = new IdemKey(rs.getString(2), rs.getString(3), rs.getString(4));
-                        if (!keys.contains(k)) {
-                            continue;
-                        }
-                        if (rs.getObject(5, OffsetDateTime.class).toInstant().isBefore(cutoff)) {
-                            expired.add(rs.getString(1));
-                        } else {
-                            found.put(k, rs.getString(1));
-                        }
-                    }
-                }
+                receipt = rs.getString(1);
+                receivedAt = rs.getObject(2, OffsetDateTime.class).toInstant();
             }
         }
-        if (!expired.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(RELEASE_KEY)) {
-                for (String receipt : expired) {
-                    ps.setString(1, receipt);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+        if (!receivedAt.isBefore(clock.instant().minus(retention))) {
+            return receipt;
         }
-        return found;
+        try (PreparedStatement ps = c.prepareStatement(RELEASE_KEY)) {
+            ps.setString(1, receipt);
+            ps.executeUpdate();
+        }
+        return null;
     }
 
     private void insert(Connection c, List<Pending> inserts) throws SQLException {
