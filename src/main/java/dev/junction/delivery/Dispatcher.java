@@ -93,8 +93,9 @@ class Dispatcher implements SmartLifecycle {
                 store.release(giveBack, owner);
             }
             metrics.refresh(now);
-        } catch (RuntimeException e) {
-            // The database may be briefly unreachable; the next poll tries again.
+        } catch (RuntimeException | Error e) {
+            // The database may be briefly unreachable; the next poll tries again. An escaping throwable would
+            // cancel the schedule and silently stop recovery for good.
             log.warn("Delivery poll failed: {}", e.toString());
         }
     }
@@ -117,7 +118,7 @@ class Dispatcher implements SmartLifecycle {
                 return;
             }
             deliver(job);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             log.warn("Delivery of {} failed before its route ran: {}", job.receiptId(), e.toString());
         } finally {
             held.remove(job.receiptId());
@@ -146,7 +147,7 @@ class Dispatcher implements SmartLifecycle {
         long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
         try {
             record(job, partner, outcome, started, ms);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             // The lease expires and the message is attempted again: at-least-once, deduplicable by Idempotency-Key.
             log.warn("Could not record the outcome of {}: {}", m.receiptId(), e.toString());
         }

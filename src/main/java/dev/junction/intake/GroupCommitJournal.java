@@ -125,7 +125,9 @@ class GroupCommitJournal implements SmartLifecycle {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // Whatever a driver throws (the PostgreSQL driver throws AssertionError on some broken connections),
+                // this batch fails with a 503 and the writer lives on: a dead writer would refuse all intake for good.
                 log.error("Journal writer failed a batch of {}", batch.size(), e);
                 fail(batch, new JournalUnavailableException("The commit failed", e));
             } finally {
@@ -346,6 +348,11 @@ class GroupCommitJournal implements SmartLifecycle {
         }
         writers.clear();
         queues.clear();
+    }
+
+    /** True when the journal runs and every writer thread is alive. */
+    boolean healthy() {
+        return running && !writers.isEmpty() && writers.stream().allMatch(Thread::isAlive);
     }
 
     /** Messages waiting for a writer. */

@@ -161,12 +161,13 @@ abstract class DeliveryContract {
         TARGET.stubFor(post(urlPathEqualTo("/orders")).withRequestBody(containing(m)).willReturn(aResponse().withStatus(400)));
         String bad = accept("shop", Keys.SHOP, "order-created", "{\"m\":\"" + m + "\"}");
         JsonNode r = awaitStatus("shop", Keys.SHOP, bad, "dead", Duration.ofSeconds(20));
-        assertThat(r.path("attempts").asInt()).isEqualTo(1);
         assertThat(r.path("lastError").asText()).contains("HTTP 400");
+        assertTheFirst4xxEndedIt(bad, 400);
 
         TARGET.stubFor(post(urlPathEqualTo("/plain")).withRequestBody(containing(m)).willReturn(aResponse().withStatus(404)));
         String plain404 = accept("shop", Keys.SHOP, "order-plain", "{\"m\":\"" + m + "\"}");
-        assertThat(awaitStatus("shop", Keys.SHOP, plain404, "dead", Duration.ofSeconds(20)).path("attempts").asInt()).isEqualTo(1);
+        awaitStatus("shop", Keys.SHOP, plain404, "dead", Duration.ofSeconds(20));
+        assertTheFirst4xxEndedIt(plain404, 404);
 
         String m2 = marker();
         TARGET.stubFor(post(urlPathEqualTo("/plain")).withRequestBody(containing(m2)).willReturn(aResponse().withStatus(503)));
@@ -176,10 +177,19 @@ abstract class DeliveryContract {
         assertThat(retrying.path("nextAttemptAt").isNull()).isFalse();
     }
 
+    /** The attempt that met the 4xx was the last one (a cold first call may time out on a loaded machine first). */
+    void assertTheFirst4xxEndedIt(String receipt, int status) {
+        List<Map<String, Object>> history = attempts(receipt);
+        Map<String, Object> last = history.get(history.size() - 1);
+        assertThat(col(last, "outcome")).isEqualTo("dead");
+        assertThat(((Number) col(last, "http_status")).intValue()).isEqualTo(status);
+        assertThat(history.subList(0, history.size() - 1)).allSatisfy(a -> assertThat(col(a, "http_status")).isNull());
+    }
+
     @Test
     void timeoutsAreRetried() {
         String m = marker();
-        TARGET.stubFor(post(urlPathEqualTo("/orders")).withRequestBody(containing(m)).willReturn(aResponse().withStatus(200).withFixedDelay(3000)));
+        TARGET.stubFor(post(urlPathEqualTo("/orders")).withRequestBody(containing(m)).willReturn(aResponse().withStatus(200).withFixedDelay(6000)));
         String receipt = accept("shop", Keys.SHOP, "order-created", "{\"m\":\"" + m + "\"}");
         JsonNode r = awaitStatus("shop", Keys.SHOP, receipt, "retrying", Duration.ofSeconds(20));
         assertThat(r.path("lastError").asText()).containsIgnoringCase("timed out");

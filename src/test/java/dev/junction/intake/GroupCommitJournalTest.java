@@ -138,6 +138,23 @@ class GroupCommitJournalTest {
         assertThat(meters.counter("junction.journal.commits").count()).isZero();
     }
 
+    @Test
+    void aWriterSurvivesAnErrorThrownByTheDriver() {
+        AtomicBoolean first = new AtomicBoolean(true);
+        start(new DelegatingDataSource(h2()) {
+            @Override
+            public Connection getConnection() throws SQLException {
+                if (first.compareAndSet(true, false)) {
+                    throw new AssertionError("pgStatement.getConnection().getAutoCommit() should not throw");
+                }
+                return super.getConnection();
+            }
+        });
+        assertThatThrownBy(() -> journal.append(message("k1"))).isInstanceOf(JournalUnavailableException.class);
+        assertThat(journal.healthy()).isTrue();
+        assertThat(journal.append(message("k2")).replayed()).isFalse();
+    }
+
     /** Holds the first transaction's commit until released, so that a queue forms behind it. */
     static final class HoldingFirstCommit extends DelegatingDataSource {
         private final AtomicBoolean first;

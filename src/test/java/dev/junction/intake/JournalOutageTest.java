@@ -58,7 +58,7 @@ class JournalOutageTest extends HubTest {
         assertThat(during.status()).as(during.toString()).isEqualTo(503);
         assertThat(during.header("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
         assertThat(during.header("Retry-After")).isPresent();
-        assertThat(during.json().path("detail").asText()).contains("unavailable");
+        assertThat(during.json().path("type").asText()).endsWith("/journal-unavailable");
         assertThat(hub.get("/actuator/health").status()).isEqualTo(503);
 
         pg = startPostgres();
