@@ -56,11 +56,11 @@ class RestartTest {
     }
 
     static ConfigurableApplicationContext start(Path data) {
-        return new SpringApplicationBuilder(JunctionApplication.class).properties(
-                "server.port=0",
-                "junction.data-dir=" + data,
-                "junction.connectors-dir=src/test/resources/it/connectors",
-                "junction.routes-dir=src/test/resources/it/routes").run();
+        return new SpringApplicationBuilder(JunctionApplication.class).run(
+                "--server.port=0",
+                "--junction.data-dir=" + data,
+                "--junction.connectors-dir=src/test/resources/it/connectors",
+                "--junction.routes-dir=src/test/resources/it/routes");
     }
 
     static int port(ConfigurableApplicationContext context) {
