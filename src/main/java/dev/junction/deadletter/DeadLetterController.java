@@ -1,5 +1,6 @@
 package dev.junction.deadletter;
 
+import dev.junction.problem.Problem;
 import dev.junction.problem.ProblemException;
 import dev.junction.problem.ProblemType;
 import dev.junction.security.Caller;
@@ -102,8 +103,8 @@ class DeadLetterController {
     Map<String, String> discard(@PathVariable String receiptId, @RequestBody(required = false) Discard body, HttpServletRequest request) {
         String reason = body == null || body.reason() == null ? "" : body.reason().trim();
         if (reason.isEmpty()) {
-            throw new ProblemException(dev.junction.problem.Problem.of(ProblemType.VALIDATION_FAILED, "A discard needs a reason")
-                    .withErrors(List.of(new dev.junction.problem.Problem.FieldError("/reason", "required, not blank"))), Map.of());
+            throw new ProblemException(Problem.of(ProblemType.VALIDATION_FAILED, "A discard needs a reason")
+                    .withErrors(List.of(new Problem.FieldError("/reason", "required, not blank"))), Map.of());
         }
         String actor = actor(request);
         Boolean discarded = tx.execute(s -> {
