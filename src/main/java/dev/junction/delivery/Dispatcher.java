@@ -24,6 +24,7 @@ import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -190,9 +191,20 @@ class Dispatcher implements SmartLifecycle {
         poller.scheduleWithFixedDelay(this::poll, 0, settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Stops after the web server and before the journal: running deliveries get a moment, queued ones go back. */
+    /**
+     * Camel stops first among lifecycle beans (its phase is the highest), so delivery winds down on the close event,
+     * before any lifecycle bean stops: running deliveries get a moment to finish, queued ones go back to the database.
+     */
+    @EventListener(ContextClosedEvent.class)
+    void onClose() {
+        stop();
+    }
+
     @Override
-    public void stop() {
+    public synchronized void stop() {
+        if (!running) {
+            return;
+        }
         running = false;
         if (poller != null) {
             poller.shutdownNow();
