@@ -45,7 +45,8 @@ class SandboxController {
         if (!settings.enabled()) {
             return ResponseEntity.notFound().build();
         }
-        byte[] body = request.getInputStream().readNBytes(64 * 1024);
+        // Bounded: at most keep x 16 KiB of memory, whatever is sent to this public endpoint.
+        byte[] body = request.getInputStream().readNBytes(16 * 1024);
         Map<String, String> headers = new TreeMap<>();
         for (String h : Collections.list(request.getHeaderNames())) {
             String lower = h.toLowerCase(Locale.ROOT);
