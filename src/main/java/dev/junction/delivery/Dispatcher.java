@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
@@ -41,6 +42,7 @@ class Dispatcher implements SmartLifecycle {
     private final PartnerRegistry partners;
     private final DeliveryStore store;
     private final ProducerTemplate camel;
+    private final CamelContext camelContext;
     private final DeliveryMetrics metrics;
     private final Clock clock;
     private final String owner;
@@ -51,11 +53,12 @@ class Dispatcher implements SmartLifecycle {
     private ScheduledExecutorService poller;
     private volatile boolean running;
 
-    Dispatcher(PartnerRegistry partners, DeliveryStore store, ProducerTemplate camel, DeliveryMetrics metrics, Clock clock,
-               InstanceId instance, JunctionProperties properties) {
+    Dispatcher(PartnerRegistry partners, DeliveryStore store, ProducerTemplate camel, CamelContext camelContext,
+               DeliveryMetrics metrics, Clock clock, InstanceId instance, JunctionProperties properties) {
         this.partners = partners;
         this.store = store;
         this.camel = camel;
+        this.camelContext = camelContext;
         this.metrics = metrics;
         this.clock = clock;
         this.owner = instance.value();
@@ -68,7 +71,8 @@ class Dispatcher implements SmartLifecycle {
         List<String> giveBack = new ArrayList<>();
         for (AcceptedMessage m : accepted.messages()) {
             metrics.accepted(m.partner(), m.event());
-            if (!running || !hold(new Job(m, 0, 0, m.receivedAt().plus(settings.lease())))) {
+            // Intake opens before Camel has started its routes; until then the poller takes over.
+            if (!running || !camelContext.isStarted() || !hold(new Job(m, 0, 0, m.receivedAt().plus(settings.lease())))) {
                 giveBack.add(m.receiptId());
             }
         }
@@ -78,6 +82,9 @@ class Dispatcher implements SmartLifecycle {
     }
 
     void poll() {
+        if (!camelContext.isStarted()) {
+            return;
+        }
         try {
             Instant now = clock.instant();
             for (Map.Entry<String, Integer> due : store.duePartners(now).entrySet()) {
