@@ -19,11 +19,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
@@ -42,7 +42,8 @@ class Dispatcher implements SmartLifecycle {
     private final PartnerRegistry partners;
     private final DeliveryStore store;
     private final ProducerTemplate camel;
-    private final CamelContext camelContext;
+    /** Set once the application is ready, i.e. after Camel (the last lifecycle bean to start) has started its routes. */
+    private volatile boolean routesReady;
     private final DeliveryMetrics metrics;
     private final Clock clock;
     private final String owner;
@@ -53,17 +54,21 @@ class Dispatcher implements SmartLifecycle {
     private ScheduledExecutorService poller;
     private volatile boolean running;
 
-    Dispatcher(PartnerRegistry partners, DeliveryStore store, ProducerTemplate camel, CamelContext camelContext,
+    Dispatcher(PartnerRegistry partners, DeliveryStore store, ProducerTemplate camel,
                DeliveryMetrics metrics, Clock clock, InstanceId instance, JunctionProperties properties) {
         this.partners = partners;
         this.store = store;
         this.camel = camel;
-        this.camelContext = camelContext;
         this.metrics = metrics;
         this.clock = clock;
         this.owner = instance.value();
         this.settings = properties.delivery();
         this.lanes = new PartnerLanes(partners, settings);
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void onReady() {
+        routesReady = true;
     }
 
     @EventListener
@@ -72,7 +77,7 @@ class Dispatcher implements SmartLifecycle {
         for (AcceptedMessage m : accepted.messages()) {
             metrics.accepted(m.partner(), m.event());
             // Intake opens before Camel has started its routes; until then the poller takes over.
-            if (!running || !camelContext.isStarted() || !hold(new Job(m, 0, 0, m.receivedAt().plus(settings.lease())))) {
+            if (!running || !routesReady || !hold(new Job(m, 0, 0, m.receivedAt().plus(settings.lease())))) {
                 giveBack.add(m.receiptId());
             }
         }
@@ -82,7 +87,7 @@ class Dispatcher implements SmartLifecycle {
     }
 
     void poll() {
-        if (!camelContext.isStarted()) {
+        if (!routesReady) {
             return;
         }
         try {
