@@ -55,7 +55,11 @@ class TwoInstancesTest {
                     jdbc.queryForObject("SELECT COUNT(*) FROM message WHERE status = 'delivered'", Long.class) == n);
 
             List<String> keys = target.getAllServeEvents().stream().map(e -> e.getRequest().getHeader("Idempotency-Key")).toList();
-            assertThat(keys).hasSize(n).doesNotHaveDuplicates();
+            // A call repeats only after a recorded failed attempt (a timeout on a loaded machine, say); a message
+            // claimed by both instances would add a call with no such record, since the loser cannot write its outcome.
+            long retries = jdbc.queryForObject("SELECT COUNT(*) FROM delivery_attempt WHERE outcome = 'retry'", Long.class);
+            assertThat(keys).doesNotContainNull().hasSize((int) (n + retries));
+            assertThat(keys.stream().distinct()).hasSize(n);
             double byA = delivered(a);
             double byB = delivered(b);
             assertThat(byA + byB).isEqualTo(n);
