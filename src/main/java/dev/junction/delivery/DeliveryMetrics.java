@@ -1,6 +1,7 @@
 package dev.junction.delivery;
 
 import dev.junction.intake.AcceptedMessage;
+import dev.junction.intake.Receipts;
 import dev.junction.partner.Partner;
 import dev.junction.partner.PartnerRegistry;
 import io.micrometer.core.instrument.Counter;
@@ -9,10 +10,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,14 +23,14 @@ import org.springframework.stereotype.Component;
 class DeliveryMetrics {
 
     private final MeterRegistry meters;
-    private final NamedParameterJdbcTemplate jdbc;
+    private final Receipts receipts;
     private final Map<String, Long> deadDepth = new ConcurrentHashMap<>();
     private final Map<String, Double> oldestPendingSeconds = new ConcurrentHashMap<>();
     private volatile Instant lastRefresh = Instant.EPOCH;
 
-    DeliveryMetrics(MeterRegistry meters, NamedParameterJdbcTemplate jdbc, PartnerRegistry partners) {
+    DeliveryMetrics(MeterRegistry meters, Receipts receipts, PartnerRegistry partners) {
         this.meters = meters;
-        this.jdbc = jdbc;
+        this.receipts = receipts;
         for (Partner p : partners.all()) {
             Gauge.builder("junction.deadletters.depth", deadDepth, d -> d.getOrDefault(p.id(), 0L))
                     .description("Dead letters waiting for ops").tag("partner", p.id()).register(meters);
@@ -67,16 +67,15 @@ class DeliveryMetrics {
             return;
         }
         lastRefresh = now;
-        Map<String, Long> dead = new ConcurrentHashMap<>();
-        jdbc.query("SELECT partner, COUNT(*) FROM message WHERE status = 'dead' GROUP BY partner", Map.of(),
-                rs -> {
-                    dead.put(rs.getString(1), rs.getLong(2));
-                });
-        Map<String, Double> oldest = new ConcurrentHashMap<>();
-        jdbc.query("SELECT partner, MIN(received_at) FROM message WHERE status IN ('accepted', 'retrying') GROUP BY partner", Map.of(),
-                rs -> {
-                    oldest.put(rs.getString(1), Duration.between(rs.getObject(2, OffsetDateTime.class).toInstant(), now).toMillis() / 1000.0);
-                });
+        Map<String, Long> dead = new HashMap<>();
+        receipts.countsByPartnerAndStatus().forEach((partner, counts) -> {
+            if (counts.containsKey("dead")) {
+                dead.put(partner, counts.get("dead"));
+            }
+        });
+        Map<String, Double> oldest = new HashMap<>();
+        receipts.oldestPendingByPartner().forEach((partner, first) ->
+                oldest.put(partner, Duration.between(first, now).toMillis() / 1000.0));
         deadDepth.keySet().retainAll(dead.keySet());
         deadDepth.putAll(dead);
         oldestPendingSeconds.keySet().retainAll(oldest.keySet());
