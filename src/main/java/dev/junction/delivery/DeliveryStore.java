@@ -3,20 +3,23 @@ package dev.junction.delivery;
 import dev.junction.intake.AcceptedMessage;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Delivery state in the database: claiming by lease, and recording each outcome with its attempt in one transaction.
+ * Delivery state in the database: claiming by lease, and recording outcomes with their attempts, many per transaction.
  * Claims are conditional updates, so two instances on one PostgreSQL never both win the same message; outcome writes
  * are guarded by the lease owner, so an instance that lost its lease cannot overwrite the new owner's state.
  */
@@ -75,33 +78,41 @@ class DeliveryStore {
                 Map.of("until", ts(until), "id", receiptId, "owner", owner)) == 1;
     }
 
-    void delivered(Job job, Attempt attempt, Instant now, String owner) {
-        finish(job, attempt, owner, """
-                UPDATE message SET status = 'delivered', attempts = :attempts, delivered_at = :now, next_attempt_at = NULL,
-                       last_error = NULL, lease_owner = NULL, lease_expires_at = NULL
-                WHERE receipt_id = :id AND lease_owner = :owner""", params(job, attempt, now, owner));
-    }
-
-    void retry(Job job, Attempt attempt, Instant now, Instant next, String owner) {
-        finish(job, attempt, owner, """
-                UPDATE message SET status = 'retrying', attempts = :attempts, next_attempt_at = :next, last_error = :error,
-                       lease_owner = NULL, lease_expires_at = NULL
-                WHERE receipt_id = :id AND lease_owner = :owner""", params(job, attempt, now, owner).addValue("next", ts(next)));
-    }
-
-    void dead(Job job, Attempt attempt, Instant now, String owner) {
-        finish(job, attempt, owner, """
-                UPDATE message SET status = 'dead', attempts = :attempts, dead_at = :now, next_attempt_at = NULL, last_error = :error,
-                       lease_owner = NULL, lease_expires_at = NULL
-                WHERE receipt_id = :id AND lease_owner = :owner""", params(job, attempt, now, owner));
-    }
-
-    /** Not attempted: back in line after {@code next}, with the attempt count unchanged. */
-    void defer(Job job, Instant next, String reason, String owner) {
-        jdbc.update("""
-                UPDATE message SET status = 'retrying', next_attempt_at = :next, last_error = :reason, lease_owner = NULL, lease_expires_at = NULL
-                WHERE receipt_id = :id AND lease_owner = :owner""",
-                Map.of("next", ts(next), "reason", reason, "id", job.receiptId(), "owner", owner));
+    /**
+     * Records a batch of outcomes in one transaction. Each message's update is guarded by its lease, and its attempt
+     * is recorded only where the update won: an instance that lost its lease cannot overwrite the new owner's state.
+     *
+     * @return for each settlement, in order, whether this instance still held the message
+     */
+    boolean[] settle(List<Settlement> batch, String owner) {
+        boolean[] won = new boolean[batch.size()];
+        tx.executeWithoutResult(status -> {
+            Map<Settlement.Kind, List<Integer>> byKind = new EnumMap<>(Settlement.Kind.class);
+            for (int i = 0; i < batch.size(); i++) {
+                byKind.computeIfAbsent(batch.get(i).kind(), k -> new ArrayList<>()).add(i);
+            }
+            byKind.forEach((kind, indexes) -> {
+                SqlParameterSource[] params = indexes.stream().map(i -> params(batch.get(i), owner)).toArray(SqlParameterSource[]::new);
+                int[] counts = jdbc.batchUpdate(kind.sql, params);
+                for (int j = 0; j < counts.length; j++) {
+                    // SUCCESS_NO_INFO (-2) is what a driver may answer when it cannot count; H2 and PostgreSQL count.
+                    won[indexes.get(j)] = counts[j] == 1 || counts[j] == Statement.SUCCESS_NO_INFO;
+                }
+            });
+            List<SqlParameterSource> attempts = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                if (won[i] && batch.get(i).attempt() != null) {
+                    attempts.add(attemptParams(batch.get(i)));
+                }
+            }
+            if (!attempts.isEmpty()) {
+                jdbc.batchUpdate("""
+                        INSERT INTO delivery_attempt (receipt_id, replay, attempt, started_at, duration_ms, outcome, http_status, error_class, error_message)
+                        VALUES (:id, :replay, :attempt, :started, :duration, :outcome, :status, :errorClass, :errorMessage)""",
+                        attempts.toArray(SqlParameterSource[]::new));
+            }
+        });
+        return won;
     }
 
     /** Gives claimed messages back without an attempt (shutdown, or a full bulkhead queue). */
@@ -112,24 +123,19 @@ class DeliveryStore {
         }
     }
 
-    private void finish(Job job, Attempt attempt, String owner, String update, MapSqlParameterSource params) {
-        tx.executeWithoutResult(status -> {
-            if (jdbc.update(update, params) == 1) {
-                jdbc.update("""
-                        INSERT INTO delivery_attempt (receipt_id, replay, attempt, started_at, duration_ms, outcome, http_status, error_class, error_message)
-                        VALUES (:id, :replay, :attempt, :started, :duration, :outcome, :status, :errorClass, :errorMessage)""",
-                        new MapSqlParameterSource("id", job.receiptId()).addValue("replay", job.replays())
-                                .addValue("attempt", attempt.number()).addValue("started", ts(attempt.startedAt()))
-                                .addValue("duration", attempt.durationMs()).addValue("outcome", attempt.outcome())
-                                .addValue("status", attempt.httpStatus()).addValue("errorClass", attempt.errorClass())
-                                .addValue("errorMessage", attempt.errorMessage()));
-            }
-        });
+    private static SqlParameterSource params(Settlement s, String owner) {
+        return new MapSqlParameterSource("id", s.job().receiptId()).addValue("owner", owner).addValue("now", ts(s.at()))
+                .addValue("attempts", s.attempts()).addValue("error", s.lastError())
+                .addValue("next", s.nextAttemptAt() == null ? null : ts(s.nextAttemptAt()));
     }
 
-    private static MapSqlParameterSource params(Job job, Attempt attempt, Instant now, String owner) {
-        return new MapSqlParameterSource("id", job.receiptId()).addValue("owner", owner).addValue("now", ts(now))
-                .addValue("attempts", attempt.number()).addValue("error", attempt.summary());
+    private static SqlParameterSource attemptParams(Settlement s) {
+        Attempt attempt = s.attempt();
+        return new MapSqlParameterSource("id", s.job().receiptId()).addValue("replay", s.job().replays())
+                .addValue("attempt", attempt.number()).addValue("started", ts(attempt.startedAt()))
+                .addValue("duration", attempt.durationMs()).addValue("outcome", attempt.outcome())
+                .addValue("status", attempt.httpStatus()).addValue("errorClass", attempt.errorClass())
+                .addValue("errorMessage", attempt.errorMessage());
     }
 
     private static Job job(ResultSet rs, Instant leasedUntil) throws SQLException {

@@ -41,6 +41,7 @@ class Dispatcher implements SmartLifecycle {
 
     private final PartnerRegistry partners;
     private final DeliveryStore store;
+    private final OutcomeWriter outcomes;
     private final ProducerTemplate camel;
     /** Set once the application is ready, i.e. after Camel (the last lifecycle bean to start) has started its routes. */
     private volatile boolean routesReady;
@@ -54,10 +55,11 @@ class Dispatcher implements SmartLifecycle {
     private ScheduledExecutorService poller;
     private volatile boolean running;
 
-    Dispatcher(PartnerRegistry partners, DeliveryStore store, ProducerTemplate camel,
+    Dispatcher(PartnerRegistry partners, DeliveryStore store, OutcomeWriter outcomes, ProducerTemplate camel,
                DeliveryMetrics metrics, Clock clock, InstanceId instance, JunctionProperties properties) {
         this.partners = partners;
         this.store = store;
+        this.outcomes = outcomes;
         this.camel = camel;
         this.metrics = metrics;
         this.clock = clock;
@@ -172,19 +174,19 @@ class Dispatcher implements SmartLifecycle {
         int number = job.attempts() + 1;
         Partner.RetryPolicy policy = partner == null ? Partner.RetryPolicy.DEFAULT : partner.retry();
         if (outcome instanceof Outcome.Delivered d) {
-            store.delivered(job, Attempt.of(number, started, ms, "delivered", d.httpStatus(), null), now, owner);
+            outcomes.record(Settlement.delivered(job, Attempt.of(number, started, ms, "delivered", d.httpStatus(), null), now));
             metrics.delivered(m, now);
         } else if (outcome instanceof Outcome.Deferred d) {
-            store.defer(job, now.plus(d.delay()), d.reason(), owner);
+            outcomes.record(Settlement.deferred(job, now, d.delay(), d.reason()));
         } else if (outcome instanceof Outcome.Retry r && number < policy.maxAttempts()) {
             Duration delay = r.retryAfter() != null ? RetrySchedule.retryAfter(r.retryAfter(), policy)
                     : RetrySchedule.after(number, policy, ThreadLocalRandom.current());
-            store.retry(job, Attempt.of(number, started, ms, "retry", r.httpStatus(), r.error()), now, now.plus(delay), owner);
+            outcomes.record(Settlement.retry(job, Attempt.of(number, started, ms, "retry", r.httpStatus(), r.error()), now, now.plus(delay)));
             metrics.retried(m);
         } else {
             Integer status = outcome instanceof Outcome.Retry r ? r.httpStatus() : ((Outcome.Dead) outcome).httpStatus();
             Throwable error = outcome instanceof Outcome.Retry r ? r.error() : ((Outcome.Dead) outcome).error();
-            store.dead(job, Attempt.of(number, started, ms, "dead", status, error), now, owner);
+            outcomes.record(Settlement.dead(job, Attempt.of(number, started, ms, "dead", status, error), now));
             metrics.dead(m);
         }
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +23,15 @@ class PartnerLanes {
 
     /** How many deliveries per thread the poller queues ahead: enough to keep threads busy, few enough to finish within a lease. */
     private static final int AHEAD_PER_THREAD = 4;
+
+    /**
+     * A full lane is routine under load (the message goes back to the database), so rejecting must be cheap: the
+     * default policy formats the task, payload included, into its exception message.
+     */
+    private static final RejectedExecutionException REJECTED = new RejectedExecutionException("lane full");
+    private static final RejectedExecutionHandler FULL = (task, lane) -> {
+        throw REJECTED;
+    };
 
     private final Map<String, ThreadPoolExecutor> lanes = new HashMap<>();
     private final int queueCapacity;
@@ -44,7 +54,7 @@ class PartnerLanes {
                         Thread t = new Thread(r, "deliver-" + p.id() + "-" + n.incrementAndGet());
                         t.setDaemon(true);
                         return t;
-                    });
+                    }, FULL);
             lane.allowCoreThreadTimeOut(true);
             lanes.put(p.id(), lane);
         }

@@ -1,0 +1,126 @@
+package dev.junction.delivery;
+
+import dev.junction.InstanceId;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Records delivery outcomes with group commit: outcomes that arrive while a commit is in flight share the next
+ * transaction, so delivery is not bound to one commit per message. A delivery thread waits until its outcome is
+ * committed before it takes the next message, so a crash repeats at most the deliveries that were in flight.
+ */
+@Component
+class OutcomeWriter implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(OutcomeWriter.class);
+    private static final int MAX_BATCH = 512;
+    /** Longer than any commit should take; after it the lease expires and the message is simply attempted again. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final DeliveryStore store;
+    private final String owner;
+    /** Unbounded in type, bounded in practice: every caller waits for its entry, so it holds at most one per delivery thread. */
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private volatile boolean running;
+    private Thread writer;
+
+    private final DistributionSummary batchSize;
+
+    OutcomeWriter(DeliveryStore store, InstanceId instance, MeterRegistry meters) {
+        this.store = store;
+        this.owner = instance.value();
+        this.batchSize = DistributionSummary.builder("junction.delivery.outcome.batch.size")
+                .description("Delivery outcomes per commit").register(meters);
+    }
+
+    /** Blocks until the outcome is committed; false if this instance no longer held the message. */
+    boolean record(Settlement settlement) {
+        Pending pending = new Pending(settlement, new CompletableFuture<>());
+        if (!running) {
+            throw new IllegalStateException("The outcome writer is not running");
+        }
+        queue.add(pending);
+        try {
+            return pending.won.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while recording the outcome of " + settlement.job().receiptId(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Could not record the outcome of " + settlement.job().receiptId(), e);
+        }
+    }
+
+    private void writeLoop() {
+        List<Pending> batch = new ArrayList<>();
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                boolean[] won = store.settle(batch.stream().map(Pending::settlement).toList(), owner);
+                batchSize.record(batch.size());
+                for (int i = 0; i < won.length; i++) {
+                    batch.get(i).won.complete(won[i]);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | Error e) {
+                // Uncommitted outcomes are not lost work: their leases expire and the messages are attempted again.
+                log.warn("Could not record {} delivery outcome(s): {}", batch.size(), e.toString());
+                batch.forEach(p -> p.won.completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        writer = new Thread(this::writeLoop, "delivery-outcomes");
+        writer.start();
+    }
+
+    /** Stops after the dispatcher has wound down (on the close event), committing whatever is still queued. */
+    @Override
+    public void stop() {
+        running = false;
+        if (writer != null) {
+            try {
+                writer.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        // Below the dispatcher's phase: stops after it, and before the datasource goes away.
+        return SmartLifecycle.DEFAULT_PHASE - 4000;
+    }
+
+    private record Pending(Settlement settlement, CompletableFuture<Boolean> won) {}
+}

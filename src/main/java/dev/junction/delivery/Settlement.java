@@ -1,0 +1,53 @@
+package dev.junction.delivery;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What one delivery did to its message: the new state, and the attempt that led to it ({@code null} when deferred,
+ * which spends no attempt).
+ */
+record Settlement(Kind kind, Job job, int attempts, Instant at, Instant nextAttemptAt, String lastError, Attempt attempt) {
+
+    /** Each kind updates the message its own way; every update is guarded by the lease owner. */
+    enum Kind {
+        DELIVERED("""
+                UPDATE message SET status = 'delivered', attempts = :attempts, delivered_at = :now, next_attempt_at = NULL,
+                       last_error = NULL, lease_owner = NULL, lease_expires_at = NULL
+                WHERE receipt_id = :id AND lease_owner = :owner"""),
+        RETRY("""
+                UPDATE message SET status = 'retrying', attempts = :attempts, next_attempt_at = :next, last_error = :error,
+                       lease_owner = NULL, lease_expires_at = NULL
+                WHERE receipt_id = :id AND lease_owner = :owner"""),
+        DEAD("""
+                UPDATE message SET status = 'dead', attempts = :attempts, dead_at = :now, next_attempt_at = NULL, last_error = :error,
+                       lease_owner = NULL, lease_expires_at = NULL
+                WHERE receipt_id = :id AND lease_owner = :owner"""),
+        /** Not attempted: back in line after the delay, with the attempt count unchanged. */
+        DEFERRED("""
+                UPDATE message SET status = 'retrying', next_attempt_at = :next, last_error = :error, lease_owner = NULL, lease_expires_at = NULL
+                WHERE receipt_id = :id AND lease_owner = :owner""");
+
+        final String sql;
+
+        Kind(String sql) {
+            this.sql = sql;
+        }
+    }
+
+    static Settlement delivered(Job job, Attempt attempt, Instant now) {
+        return new Settlement(Kind.DELIVERED, job, attempt.number(), now, null, null, attempt);
+    }
+
+    static Settlement retry(Job job, Attempt attempt, Instant now, Instant next) {
+        return new Settlement(Kind.RETRY, job, attempt.number(), now, next, attempt.summary(), attempt);
+    }
+
+    static Settlement dead(Job job, Attempt attempt, Instant now) {
+        return new Settlement(Kind.DEAD, job, attempt.number(), now, null, attempt.summary(), attempt);
+    }
+
+    static Settlement deferred(Job job, Instant now, Duration delay, String reason) {
+        return new Settlement(Kind.DEFERRED, job, job.attempts(), now, now.plus(delay), reason, null);
+    }
+}
