@@ -24,6 +24,7 @@ import org.springframework.validation.annotation.Validated;
  * @param journal group-commit tuning of the intake journal
  * @param delivery the dispatcher's leases and recovery poller
  * @param sandbox the built-in demo receiver
+ * @param retention how long finished messages are kept
  */
 @Validated
 @ConfigurationProperties("junction")
@@ -36,7 +37,8 @@ public record JunctionProperties(
         @DefaultValue @Valid Idempotency idempotency,
         @DefaultValue @Valid Journal journal,
         @DefaultValue @Valid Delivery delivery,
-        @DefaultValue @Valid Sandbox sandbox) {
+        @DefaultValue @Valid Sandbox sandbox,
+        @DefaultValue @Valid Retention retention) {
 
     public record OpsKey(
             @NotNull @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String id,
@@ -57,6 +59,17 @@ public record JunctionProperties(
 
     /** @param enabled whether {@code /sandbox/**} records requests, as a target for the demo and for trials */
     public record Sandbox(@DefaultValue("true") boolean enabled, @DefaultValue("1000") @Min(1) int keep) {}
+
+    /**
+     * @param messages finished (delivered or discarded) messages received longer ago than this are deleted; at least the
+     *                 idempotency retention, since a message's key goes with it
+     * @param interval how often the purge runs ({@code junction.retention.interval}, read by the scheduler)
+     * @param batch rows deleted per transaction
+     */
+    public record Retention(
+            @DefaultValue("7d") @NotNull Duration messages,
+            @DefaultValue("10m") @NotNull Duration interval,
+            @DefaultValue("1000") @Min(1) int batch) {}
 
     public record Idempotency(@DefaultValue("24h") @NotNull Duration retention) {}
 

@@ -68,7 +68,8 @@ class GroupCommitJournalTest {
                 new JunctionProperties.Idempotency(Duration.ofHours(24)),
                 new JunctionProperties.Journal(1, 512, 1000, Duration.ofSeconds(2)),
                 new JunctionProperties.Delivery(false, Duration.ofMinutes(2), Duration.ofSeconds(1), 200, 1000),
-                new JunctionProperties.Sandbox(false, 10));
+                new JunctionProperties.Sandbox(false, 10),
+                new JunctionProperties.Retention(Duration.ofDays(7), Duration.ofMinutes(10), 1000));
         journal = new GroupCommitJournal(ds, clock, props, meters, new InstanceId(), event -> { });
         journal.start();
         return journal;
