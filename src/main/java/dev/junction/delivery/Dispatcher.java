@@ -11,11 +11,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +43,9 @@ import org.springframework.stereotype.Component;
 class Dispatcher implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    private static final int RELEASE_BATCH = 1000;
+    /** Pause between quick passes while a backlog drains. */
+    private static final Duration BUSY_POLL = Duration.ofMillis(50);
 
     private final PartnerRegistry partners;
     private final DeliveryStore store;
@@ -52,7 +60,12 @@ class Dispatcher implements SmartLifecycle {
     private final PartnerLanes lanes;
     /** Messages this process holds (queued or running), so its own poller never claims one twice. */
     private final Set<String> held = ConcurrentHashMap.newKeySet();
+    /** Messages leased to this instance at intake that it could not take; released by the poller, off the intake path. */
+    private final Queue<String> giveBack = new ConcurrentLinkedQueue<>();
     private ScheduledExecutorService poller;
+    /** Partners whose lane took a full claim in the last pass (or was full): the quick passes claim for these. */
+    private volatile Set<String> busy = Set.of();
+    private volatile Instant nextFullPoll = Instant.EPOCH;
     private volatile boolean running;
 
     Dispatcher(PartnerRegistry partners, DeliveryStore store, OutcomeWriter outcomes, ProducerTemplate camel,
@@ -73,45 +86,101 @@ class Dispatcher implements SmartLifecycle {
         routesReady = true;
     }
 
+    /**
+     * Runs on the journal's writer thread right after its commit, so it must not touch the database: messages that do
+     * not fit their partner's lane (or arrive before Camel has started its routes) are given back by the next poll.
+     */
     @EventListener
     void onAccepted(MessagesAccepted accepted) {
-        List<String> giveBack = new ArrayList<>();
         for (AcceptedMessage m : accepted.messages()) {
             metrics.accepted(m.partner(), m.event());
-            // Intake opens before Camel has started its routes; until then the poller takes over.
+            if (!settings.enabled()) {
+                continue; // not leased at intake: nothing to give back
+            }
             if (!running || !routesReady || !hold(new Job(m, 0, 0, m.receivedAt().plus(settings.lease())))) {
                 giveBack.add(m.receiptId());
             }
         }
-        if (!giveBack.isEmpty()) {
-            store.release(giveBack, owner);
+    }
+
+    /**
+     * One pass of the recovery poller, then the next is scheduled: soon while some partner's lane took all it was
+     * offered (a backlog is draining), else at the next full poll. A full poll asks the database which partners have
+     * due messages; the quick passes in between claim only for partners known to be busy, each with an index range
+     * scan bounded by the lane's room, so a large backlog is not re-counted several times a second.
+     */
+    private void pollLoop() {
+        Instant now = clock.instant();
+        boolean full = !now.isBefore(nextFullPoll);
+        boolean more = false;
+        try {
+            more = poll(full, now);
+        } catch (RuntimeException | Error e) {
+            // The database may be briefly unreachable; the next poll tries again. An escaping throwable would
+            // end the poller and silently stop recovery for good.
+            log.warn("Delivery poll failed: {}", e.toString());
+        } finally {
+            if (full) {
+                nextFullPoll = now.plus(settings.pollInterval());
+            }
+            long untilFull = Math.max(0, Duration.between(clock.instant(), nextFullPoll).toMillis());
+            long delay = more ? Math.min(BUSY_POLL.toMillis(), untilFull) : untilFull;
+            if (running) {
+                try {
+                    poller.schedule(this::pollLoop, delay, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException stopping) {
+                    // stop() shut the poller down meanwhile
+                }
+            }
         }
     }
 
-    void poll() {
+    /** Claims due messages into the partners' lanes; true when a lane took everything offered, so more may be due. */
+    boolean poll(boolean full, Instant now) {
         if (!routesReady) {
-            return;
+            return false;
         }
-        try {
-            Instant now = clock.instant();
-            for (Map.Entry<String, Integer> due : store.duePartners(now).entrySet()) {
-                int room = Math.min(settings.pollBatch(), Math.min(due.getValue(), lanes.free(due.getKey())));
-                if (room <= 0) {
-                    continue;
-                }
-                List<String> giveBack = new ArrayList<>();
-                for (Job job : store.claim(due.getKey(), room, now, owner, now.plus(settings.lease()), held::contains)) {
-                    if (!hold(job)) {
-                        giveBack.add(job.receiptId());
-                    }
-                }
-                store.release(giveBack, owner);
+        releaseGivenBack();
+        Collection<String> partnersToClaim = full ? store.duePartners(now).keySet() : busy;
+        Set<String> stillBusy = new HashSet<>();
+        for (String partner : partnersToClaim) {
+            int room = Math.min(settings.pollBatch(), lanes.free(partner));
+            if (room <= 0) {
+                stillBusy.add(partner); // a full lane: come back when it has drained, without asking the database
+                continue;
             }
+            List<Job> claimed = store.claim(partner, room, now, owner, now.plus(settings.lease()), held::contains);
+            List<String> notTaken = new ArrayList<>();
+            for (Job job : claimed) {
+                if (!hold(job)) {
+                    notTaken.add(job.receiptId());
+                }
+            }
+            store.release(notTaken, owner);
+            if (claimed.size() == room) {
+                stillBusy.add(partner);
+            }
+        }
+        busy = stillBusy;
+        if (full) {
             metrics.refresh(now);
-        } catch (RuntimeException | Error e) {
-            // The database may be briefly unreachable; the next poll tries again. An escaping throwable would
-            // cancel the schedule and silently stop recovery for good.
-            log.warn("Delivery poll failed: {}", e.toString());
+        }
+        return !stillBusy.isEmpty();
+    }
+
+    /** Clears this instance's lease on messages it could not take, so the claim below (or another instance) can. */
+    private void releaseGivenBack() {
+        while (!giveBack.isEmpty()) {
+            List<String> ids = new ArrayList<>();
+            for (String id; ids.size() < RELEASE_BATCH && (id = giveBack.poll()) != null; ) {
+                ids.add(id);
+            }
+            try {
+                store.release(ids, owner);
+            } catch (RuntimeException e) {
+                giveBack.addAll(ids);
+                throw e;
+            }
         }
     }
 
@@ -202,7 +271,7 @@ class Dispatcher implements SmartLifecycle {
             t.setDaemon(true);
             return t;
         });
-        poller.scheduleWithFixedDelay(this::poll, 0, settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+        poller.schedule(this::pollLoop, 0, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -223,9 +292,12 @@ class Dispatcher implements SmartLifecycle {
         if (poller != null) {
             poller.shutdownNow();
         }
-        List<Job> unstarted = lanes.shutdown(TimeUnit.SECONDS.toMillis(10));
+        List<String> unstarted = new ArrayList<>(lanes.shutdown(TimeUnit.SECONDS.toMillis(10)).stream().map(Job::receiptId).toList());
+        for (String id; (id = giveBack.poll()) != null; ) {
+            unstarted.add(id);
+        }
         try {
-            store.release(unstarted.stream().map(Job::receiptId).toList(), owner);
+            store.release(unstarted, owner);
         } catch (RuntimeException e) {
             log.warn("Could not release {} queued message(s); their leases expire instead: {}", unstarted.size(), e.toString());
         }

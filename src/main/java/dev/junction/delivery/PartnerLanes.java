@@ -21,8 +21,11 @@ import java.util.function.Consumer;
  */
 class PartnerLanes {
 
-    /** How many deliveries per thread the poller queues ahead: enough to keep threads busy, few enough to finish within a lease. */
-    private static final int AHEAD_PER_THREAD = 4;
+    /**
+     * How many deliveries per thread the poller queues ahead: enough to keep threads busy between two quick polls of a
+     * draining backlog (a job that waited long renews its lease before it runs).
+     */
+    private static final int AHEAD_PER_THREAD = 16;
 
     /**
      * A full lane is routine under load (the message goes back to the database), so rejecting must be cheap: the
