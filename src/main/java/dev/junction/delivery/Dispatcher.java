@@ -112,15 +112,16 @@ class Dispatcher implements SmartLifecycle {
     private void pollLoop() {
         Instant now = clock.instant();
         boolean full = !now.isBefore(nextFullPoll);
-        boolean more = false;
+        // Until Camel has started the routes nothing is claimed; check again soon, so the first full poll comes right after.
+        boolean more = !routesReady;
         try {
-            more = poll(full, now);
+            more |= poll(full, now);
         } catch (RuntimeException | Error e) {
             // The database may be briefly unreachable; the next poll tries again. An escaping throwable would
             // end the poller and silently stop recovery for good.
             log.warn("Delivery poll failed: {}", e.toString());
         } finally {
-            if (full) {
+            if (full && routesReady) {
                 nextFullPoll = now.plus(settings.pollInterval());
             }
             long untilFull = Math.max(0, Duration.between(clock.instant(), nextFullPoll).toMillis());
