@@ -7,7 +7,7 @@ log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
 # Processes the traps stop; empty when not running.
-WORK=${WORK:-}
+WORK=""   # never inherited from the environment: the cleanup removes it
 CHILD_PID=""
 HUB_PID=""
 NGINX_PID=""
