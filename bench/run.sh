@@ -11,8 +11,8 @@
 #   intake >= 1.0x the raw single-row commit rate of the same database; 1000 (and 100) partners within 10% of 1 partner;
 #   intake p99 < 50 ms; end-to-end p99 < 100 ms at 50% load (with no growing backlog, delivery >= intake); RSS < 512 MiB.
 #
-#   bench/run.sh                          # the full matrix, 3 interleaved rounds (about 1.5 hours on 2 cores)
-#   QUICK=1 bench/run.sh                  # 1 round, short runs: checks that everything works (about 20 minutes)
+#   bench/run.sh                          # the full matrix, 3 interleaved rounds (about an hour on 2 quiet cores)
+#   QUICK=1 bench/run.sh                  # 1 round, short runs: checks that everything works (15-20 minutes)
 #   QUICK=1 SCENARIOS="nginx raw-h2 hub-h2 hub-h2/p1000" DATABASES=h2 RESULTS_FILE=/tmp/r.md bench/run.sh
 #
 # Settings (environment; each script's own settings, documented at its top, pass through as well):
