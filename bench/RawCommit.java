@@ -13,28 +13,30 @@ import java.util.concurrent.ThreadLocalRandom;
  * The baseline the intake benchmark compares against: how many single-row transactions ONE connection can commit
  * per second on a database, i.e. the rate an intake with one fsync per request could reach at best.
  *
- * <p>Usage: {@code java -cp <h2.jar>:<postgresql.jar> bench/RawCommit.java <jdbcUrl> <user> <password> <seconds> [batchSeconds]}
+ * <p>Usage: {@code java -cp <h2.jar>:<postgresql.jar> bench/RawCommit.java <jdbcUrl> <user> <password> <seconds> [batchSeconds [payloadBytes]]}
  *
- * <p>The table mirrors the journal row that matters for I/O: a 36-character key, a 1 KiB payload and a timestamp.
+ * <p>The table mirrors the journal row that matters for I/O: a 36-character key, a payload (1 KiB unless payloadBytes
+ * says otherwise, e.g. 65536 next to the intake benchmark's 64 KiB bodies) and a timestamp.
  * For H2 use the URL options of the hub's embedded default ({@code jdbc:h2:file:<dir>/raw;WRITE_DELAY=0}).
  * Output, one result per line, for scripts: {@code single_row_commits_per_s <n>}, then (unless batchSeconds is 0)
  * {@code batch100_rows_per_s <n>} and {@code batch100_commits_per_s <n>}.
  */
 public class RawCommit {
 
-    private static final int PAYLOAD_BYTES = 1024;
+    private static final int DEFAULT_PAYLOAD_BYTES = 1024;
     private static final int BATCH = 100;
     private static final long WARMUP_MILLIS = 1000;
 
     public static void main(String[] args) throws Exception {
         if (args.length < 4) {
-            System.err.println("usage: RawCommit <jdbcUrl> <user> <password> <seconds> [batchSeconds]");
+            System.err.println("usage: RawCommit <jdbcUrl> <user> <password> <seconds> [batchSeconds [payloadBytes]]");
             System.exit(2);
         }
         String url = args[0];
         double seconds = Double.parseDouble(args[3]);
         double batchSeconds = args.length > 4 ? Double.parseDouble(args[4]) : 0;
-        byte[] payload = new byte[PAYLOAD_BYTES];
+        int payloadBytes = args.length > 5 ? Integer.parseInt(args[5]) : DEFAULT_PAYLOAD_BYTES;
+        byte[] payload = new byte[payloadBytes];
         ThreadLocalRandom.current().nextBytes(payload);  // incompressible, like a real body on disk
 
         try (Connection c = DriverManager.getConnection(url, args[1], args[2])) {

@@ -2,7 +2,8 @@
 # End-to-end delivery benchmark (issues 3 and 4): webhook in -> journal -> route -> HTTP target, timed from each
 # request's scheduled send to its arrival at the target, at fixed rates of 30%, 50% and 80% of the maximum intake rate
 # measured in the same session, on H2 and on PostgreSQL. Open-loop load (bench/E2eLoad.java), so a slow hub shows up as
-# latency instead of slowing the sender down.
+# latency instead of slowing the sender down. Records the hub's peak RSS (VmRSS, sampled every 0.5 s) in every run.
+# bench/run.sh runs bench/intake.sh and this in one go, after one build.
 #
 #   bench/e2e.sh                          # from anywhere; runs from the project root
 #   ROUNDS=1 DURATION=5 bench/e2e.sh      # a quick check
@@ -31,6 +32,7 @@
 #   STARTUP_TIMEOUT=180 seconds to wait for the hub's /actuator/health to answer UP
 #   HUB_JAVA_OPTS=      extra JVM options for the hub; LOAD_JAVA_OPTS="-Xmx1g" for the load generator
 #   KEEP_WORK=1         keep the temp dir (hub logs, per-second timelines, jstacks) for inspection
+#   VERDICTS_FILE=      append one line per verdict (script, target, subject, measured, MET | NOT MET): bench/run.sh's table
 #
 # Needs root (or sudo) only to apt-get install a JDK, curl and postgresql when missing. Everything else runs in a temp
 # dir and talks to 127.0.0.1 only; the trap stops every hub and PostgreSQL process it started.
@@ -39,6 +41,8 @@ set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH="$ROOT/bench"
 cd "$ROOT"
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-20}
@@ -71,84 +75,15 @@ OPS_KEY=e2e-ops-key-4d8a0c3f
 PG_PASS=e2e-pg-pass
 TARGET_P99_MS=100
 TARGET_LOAD=50
+TARGET_RSS_MB=512
 
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
+bench_traps
 
-WORK=""
-HUB_PID=""
-PG_STARTED=0
-PG_BIN=""
-PG_DATA=""
-PG_SOCK=""
-PG_SETTINGS=""
-
-cleanup() {
-    local rc=$?
-    set +e
-    [ -n "$HUB_PID" ] && stop_pid "$HUB_PID" 30
-    if [ "$PG_STARTED" = 1 ]; then
-        as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 30 stop >/dev/null 2>&1 \
-            || as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate stop >/dev/null 2>&1
-    fi
-    if [ -n "$WORK" ]; then
-        if [ "$KEEP_WORK" = 1 ] || [ "$rc" != 0 ]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'log "error: line $LINENO: $BASH_COMMAND exited with $?"' ERR
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# Stops one process we started: TERM, then KILL after the grace period.
-stop_pid() {
-    local pid=$1 grace=$2 i
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < grace * 10; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-# PostgreSQL refuses to run as root: as root, use the postgres account the Debian package creates.
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 wants_pg() { case " $DATABASES " in *" pg "*) return 0 ;; *) return 1 ;; esac; }
 
 # ---------------------------------------------------------------------------------------------------------------
 # Tools, build, bench files
 # ---------------------------------------------------------------------------------------------------------------
-install_missing() {
-    local -a pkgs=()
-    command -v javac >/dev/null || pkgs+=(openjdk-17-jdk-headless)
-    command -v curl >/dev/null || pkgs+=(curl)
-    command -v sha256sum >/dev/null || pkgs+=(coreutils)
-    if wants_pg; then compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || pkgs+=(postgresql); fi
-    if [ ${#pkgs[@]} -gt 0 ]; then
-        log "installing ${pkgs[*]} with apt-get"
-        as_root apt-get update -qq
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null
-    fi
-    if wants_pg; then
-        PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-        [ -x "$PG_BIN/initdb" ] || die "no PostgreSQL binaries under /usr/lib/postgresql"
-        if [ "$(id -u)" = 0 ]; then id postgres >/dev/null 2>&1 || die "user 'postgres' is missing (it comes with the postgresql package)"; fi
-    fi
-}
-
-build() {
-    if [ "$SKIP_BUILD" = 1 ]; then
-        log "SKIP_BUILD=1: using the existing target/junction.jar"
-    else
-        log "building target/junction.jar (./mvnw -q -B package -DskipTests)"
-        ./mvnw -q -B package -DskipTests
-    fi
-    [ -f target/junction.jar ] || die "target/junction.jar is missing"
-}
-
 # The bench-only partner: key hashed here, an effectively unlimited bucket, one event whose route calls the sink
 # target (${E2E_SINK_URL}, the load generator's embedded HTTP server), a bulkhead of 16, default retry policy.
 write_bench_files() {
@@ -188,99 +123,32 @@ EOF
     javac -d "$WORK/cls" "$BENCH/E2eLoad.java" || die "cannot compile bench/E2eLoad.java"
 }
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# A free port below the ephemeral range, so that no outgoing connection can hold it meanwhile.
-free_port() {
-    local p i low
-    low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-    [ "$low" -gt 12000 ] || low=32768
-    for ((i = 0; i < 500; i++)); do
-        p=$((10000 + RANDOM % (low - 10000)))
-        port_in_use "$p" || { echo "$p"; return 0; }
-    done
-    die "no free port found"
-}
-
-# ---------------------------------------------------------------------------------------------------------------
-# PostgreSQL: a private cluster with the stock durability settings (fsync=on, synchronous_commit=on), as bench/intake.sh.
-# ---------------------------------------------------------------------------------------------------------------
-start_pg() {
-    local dir="$WORK/pgcluster"
-    PG_DATA="$dir/data"
-    PG_SOCK="$dir"
-    mkdir -p "$dir"
-    printf '%s\n' "$PG_PASS" >"$dir/pwfile"
-    if [ "$(id -u)" = 0 ]; then chown -R postgres: "$dir"; fi
-    port_in_use "$PG_PORT" && PG_PORT=$(free_port)
-    log "PostgreSQL: initdb in $PG_DATA, port $PG_PORT ($PG_BIN)"
-    as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
-        --pwfile="$dir/pwfile" -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; die "initdb"; }
-    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$dir/server.log" -w -t 120 \
-        -o "-p $PG_PORT -k $PG_SOCK -c listen_addresses=127.0.0.1" start >/dev/null \
-        || { tail -20 "$dir/server.log" >&2; die "pg_ctl start"; }
-    PG_STARTED=1
-    psql_admin -c "CREATE ROLE junction LOGIN PASSWORD '$PG_PASS'"
-    PG_SETTINGS=$(psql_admin -c "SELECT 'PostgreSQL ' || current_setting('server_version') || '; fsync=' || current_setting('fsync')
-        || ', synchronous_commit=' || current_setting('synchronous_commit') || ', wal_sync_method=' || current_setting('wal_sync_method')
-        || ', shared_buffers=' || current_setting('shared_buffers')")
-}
-
-psql_admin() { as_pg env PGOPTIONS=--client-min-messages=warning "$PG_BIN/psql" -h "$PG_SOCK" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAtX "$@"; }
-
-fresh_hub_database() {
-    psql_admin -c "DROP DATABASE IF EXISTS junction WITH (FORCE)"
-    psql_admin -c "CREATE DATABASE junction OWNER junction"
-    psql_admin -c "CHECKPOINT"
-}
-
 # ---------------------------------------------------------------------------------------------------------------
 # The hub and the load
 # ---------------------------------------------------------------------------------------------------------------
 start_hub() {  # db dir
-    local db=$1 dir=$2 started i writers
-    local -a envs
-    HUB_PORT=$(free_port)
+    local db=$1 dir=$2 writers
     SINK_PORT=$(free_port)
-    while [ "$SINK_PORT" = "$HUB_PORT" ]; do SINK_PORT=$(free_port); done
     if [ "$db" = pg ]; then writers=$PG_WRITER_THREADS; else writers=$H2_WRITER_THREADS; fi
-    mkdir -p "$dir/data"
-    envs=(JUNCTION_CONNECTORS_DIR="$WORK/connectors" JUNCTION_ROUTES_DIR="$WORK/routes" JUNCTION_DATA_DIR="$dir/data"
-        SERVER_PORT="$HUB_PORT" E2E_SINK_URL="http://127.0.0.1:$SINK_PORT" JUNCTION_OPS_API_KEY="$OPS_KEY"
-        JUNCTION_JOURNAL_WRITER_THREADS="$writers")
-    if [ "$db" = pg ]; then
-        fresh_hub_database
-        envs+=(SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/junction"
-            SPRING_DATASOURCE_USERNAME=junction SPRING_DATASOURCE_PASSWORD="$PG_PASS")
-    fi
-    started=$(date +%s.%N)
-    # shellcheck disable=SC2086  # HUB_JAVA_OPTS is a list of options
-    env "${envs[@]}" java $HUB_JAVA_OPTS -jar "$ROOT/target/junction.jar" >"$dir/hub.log" 2>&1 &
-    HUB_PID=$!
-    for ((i = 0; ; i++)); do
-        if curl -fsS -m 2 "http://127.0.0.1:$HUB_PORT/actuator/health" 2>/dev/null | grep -q '"status":"UP"'; then break; fi
-        kill -0 "$HUB_PID" 2>/dev/null || { tail -40 "$dir/hub.log" >&2; HUB_PID=""; die "the hub exited during startup"; }
-        [ "$i" -lt $((STARTUP_TIMEOUT * 4)) ] || { tail -40 "$dir/hub.log" >&2; die "the hub was not UP within ${STARTUP_TIMEOUT}s"; }
-        sleep 0.25
-    done
-    HUB_STARTUP=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+    launch_hub "$db" "$dir" "$writers" "$WORK/connectors" "$WORK/routes" E2E_SINK_URL="http://127.0.0.1:$SINK_PORT"
     log "$db hub UP on :$HUB_PORT in ${HUB_STARTUP}s (pid $HUB_PID, journal writers $writers, sink :$SINK_PORT)"
 }
 
-# One E2eLoad run against the current hub; prints its E2E_RESULT line. Arguments: mode name extra-options...
+# One E2eLoad run against the current hub; prints its E2E_RESULT line with rss_mb (the hub's peak VmRSS during the run,
+# sampled every 0.5 s) appended. Arguments: mode name extra-options...
 run_load() {
-    local mode=$1 name=$2 out
+    local mode=$1 name=$2 out line
     shift 2
     out="$DB_DIR/$name"
+    rss_watch_start "$HUB_PID" "$out.rss_kb"
     # shellcheck disable=SC2086  # LOAD_JAVA_OPTS is a list of options
     java $LOAD_JAVA_OPTS -cp "$WORK/cls" E2eLoad "$mode" --hub "http://127.0.0.1:$HUB_PORT" --api-key "$E2E_KEY" \
         --ops-key "$OPS_KEY" --sink-port "$SINK_PORT" --hub-pid "$HUB_PID" --clk-tck "$(getconf CLK_TCK)" \
         --drain-timeout "$DRAIN_TIMEOUT" --timeline "$out.timeline.tsv" --label "$name" "$@" >"$out.txt" 2>"$out.log" \
         || { cat "$out.log" "$out.txt" >&2; die "E2eLoad $mode ($name) failed"; }
-    grep '^E2E_RESULT' "$out.txt" || { cat "$out.log" >&2; die "E2eLoad printed no result ($name)"; }
+    line=$(grep '^E2E_RESULT' "$out.txt") || { cat "$out.log" >&2; die "E2eLoad printed no result ($name)"; }
+    echo "$line rss_mb=$(rss_watch_stop)"
 }
-
-kv() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1" | head -1; }
 
 RESULTS_TSV=""   # db, round, load (max | max-end | percent), rate, E2E_RESULT line
 record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS_TSV"; }
@@ -412,23 +280,21 @@ run_database() {  # db
         log "$db max intake rate after the rounds: $(kv "$recheck" ok_rps) req/s"
     fi
     if [ "$DIAGNOSE" = 1 ]; then diagnose "$db"; fi
-    stop_pid "$HUB_PID" 30
-    HUB_PID=""
+    stop_hub
     rm -rf "$DB_DIR/data"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------------------------
-median() { { grep -E '^-?[0-9.eE+-]+$' || true; } | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print ((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 # Values of one key for one database and load, one a line.
 values() { awk -F'\t' -v d="$1" -v l="$2" '$1 == d && $3 == l { print $5 }' "$RESULTS_TSV" | while read -r line; do kv " $line" "$3"; done; }
 med() { values "$1" "$2" "$3" | median; }
 sum() { values "$1" "$2" "$3" | awk '{ t += ($1 ~ /^[0-9]+$/ ? $1 : 0) } END { print t + 0 }'; }
+peak() { values "$1" "$2" "$3" | { grep -E '^[0-9.]+$' || true; } | sort -g | tail -1; }
 count_yes() { values "$1" "$2" "$3" | grep -c '^yes$' || true; }
 nruns() { awk -F'\t' -v d="$1" -v l="$2" '$1 == d && $3 == l' "$RESULTS_TSV" | wc -l | tr -d ' '; }
 fmt() { awk -v v="$1" -v d="${2:-1}" 'BEGIN { if (v == "-" || v == "") print "-"; else printf "%." d "f\n", v }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f\n", a / b }'; }
 max_of() { awk -F'\t' -v d="$1" -v l="$2" '$1 == d && $3 == l { print $4 }' "$RESULTS_TSV" | median | grep -v '^-$' || true; }
 
 # Medians per database and load: one row each.
@@ -439,7 +305,7 @@ summary_rows() {
             runs=$(nruns "$db" "$load")
             [ "$runs" -gt 0 ] || continue
             if [ "$load" = max ]; then rate="closed loop, $CONCURRENCY senders"; else rate=$(med "$db" "$load" offered_rps); fi
-            printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s | %s |\n' \
+            printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s | %s | %s |\n' \
                 "$db" "$([ "$load" = max ] && echo "max" || echo "$load%")" "$rate" \
                 "$(fmt "$(med "$db" "$load" ok_rps)")" "$(fmt "$(med "$db" "$load" delivery_rps)")" \
                 "$(fmt "$(med "$db" "$load" delivery_ratio)" 3)" \
@@ -448,24 +314,24 @@ summary_rows() {
                 "$(fmt "$(med "$db" "$load" intake_p50_ms)")" "$(fmt "$(med "$db" "$load" intake_p99_ms)")" \
                 "$(fmt "$(med "$db" "$load" pending_100)" 0) / $(fmt "$(med "$db" "$load" inflight_100)" 0)" \
                 "$(fmt "$(med "$db" "$load" backlog_slope_per_s)") / $(fmt "$(med "$db" "$load" inflight_slope_per_s)")" \
-                "$(count_yes "$db" "$load" backlog_grows)" "$runs" "$(sum "$db" "$load" undelivered)"
+                "$(count_yes "$db" "$load" backlog_grows)" "$runs" "$(sum "$db" "$load" undelivered)" "$(fmt "$(peak "$db" "$load" rss_mb)")"
         done
     done
 }
 
-SUMMARY_HEADER='| db | load | offered req/s | 202/s | delivered/s | delivered / accepted | e2e p50 ms | e2e p90 ms | e2e p99 ms | e2e max ms | intake p50 ms | intake p99 ms | backlog at end (202s / sent) | backlog slope /s (202s / sent) | backlog grew (runs) | undelivered |
-|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
+SUMMARY_HEADER='| db | load | offered req/s | 202/s | delivered/s | delivered / accepted | e2e p50 ms | e2e p90 ms | e2e p99 ms | e2e max ms | intake p50 ms | intake p99 ms | backlog at end (202s / sent) | backlog slope /s (202s / sent) | backlog grew (runs) | undelivered | hub peak RSS MiB |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
 
 print_table() {
     echo
     echo "Medians over $ROUNDS round(s) (max: over $MAX_RUNS runs)"
-    { echo "$SUMMARY_HEADER"; summary_rows; } | sed 's/^| //; s/ |$//' | awk -F' \\| ' 'NR == 1 { print "db   load  offered/s                202/s  deliv/s  deliv/acc  e2e p50   p90      p99      max      intake p50  p99      backlog end  slope/s         grew  undeliv."; next }
-        NR != 2 { printf "%-4s %-5s %-22s %7s %8s %9s %8s %8s %8s %8s %10s %8s %12s %15s %5s %8s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 }'
+    { echo "$SUMMARY_HEADER"; summary_rows; } | sed 's/^| //; s/ |$//' | awk -F' \\| ' 'NR == 1 { print "db   load  offered/s                202/s  deliv/s  deliv/acc  e2e p50   p90      p99      max      intake p50  p99      backlog end  slope/s         grew  undeliv.  RSS MiB"; next }
+        NR != 2 { printf "%-4s %-5s %-22s %7s %8s %9s %8s %8s %8s %8s %10s %8s %12s %15s %5s %8s %8s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 }'
     echo
 }
 
 verdicts() {
-    local db p99 ratio grows runs undelivered max maxend p99r okr worst m
+    local db p99 ratio grows runs undelivered max maxend p99r okr worst m rss ok_p99 ok_backlog ok_delivery ok_rss
     echo "- Contract, all runs: $(all_sum key_mismatch) deliveries whose \`Idempotency-Key\` was not the 202's receipt id, $(all_sum duplicates)"
     echo "  duplicate deliveries, $(all_sum undelivered_all) 202s that never reached the target, $(all_sum errors) failed requests, $(all_sum overflow) not sent (in-flight cap);"
     echo "  other statuses: $(all_list status_other)."
@@ -481,10 +347,20 @@ verdicts() {
         max=$(max_of "$db" max)
         maxend=$(max_of "$db" max-end)
         p99r=$(ratio "$p99" "$TARGET_P99_MS")
+        rss=$(for m in max "$TARGET_LOAD" $LOADS max-end; do peak "$db" "$m" rss_mb; done | sort -g | tail -1)
+        ok_p99=$(awk -v p="$p99" -v t="$TARGET_P99_MS" 'BEGIN { print ((p != "-" && p + 0 < t) ? "MET" : "NOT MET") }')
+        ok_backlog=$([ "$grows" = 0 ] && echo MET || echo "NOT MET")
+        ok_delivery=$(awk -v r="$ratio" -v u="$undelivered" 'BEGIN { print ((r != "-" && r + 0 >= 0.99 && u == 0) ? "MET" : "NOT MET") }')
+        ok_rss=$(awk -v r="${rss:--}" -v t="$TARGET_RSS_MB" 'BEGIN { print ((r != "-" && r + 0 < t) ? "MET" : "NOT MET") }')
         echo "- **$db** at $TARGET_LOAD% of the max intake rate ($(fmt "$max") req/s$([ -n "$maxend" ] && echo "; $(fmt "$maxend") req/s when measured again after the rounds, $(ratio "$maxend" "$max")x")):"
-        echo "  - end-to-end p99 $(fmt "$p99") ms (median of $runs; worst run $(fmt "$worst") ms) = ${p99r}x the ${TARGET_P99_MS} ms target: **$(awk -v p="$p99" -v t="$TARGET_P99_MS" 'BEGIN { print ((p != "-" && p + 0 < t) ? "p99 < 100 ms: MET" : "p99 < 100 ms: NOT MET") }')**"
+        echo "  - end-to-end p99 $(fmt "$p99") ms (median of $runs; worst run $(fmt "$worst") ms) = ${p99r}x the ${TARGET_P99_MS} ms target: **p99 < ${TARGET_P99_MS} ms: $ok_p99**"
         echo "  - backlog at 25/50/75/100% of the window, per run: 202s not yet delivered $(backlog_series "$db" "$TARGET_LOAD" pending); sent and not yet delivered $(backlog_series "$db" "$TARGET_LOAD" inflight); grew in $grows of $runs runs: **$([ "$grows" = 0 ] && echo "no growing backlog: MET" || echo "growing backlog: NOT MET")**"
-        echo "  - delivery throughput / intake throughput in the window: $(fmt "$ratio" 3) (median; $undelivered of the measured 202s never reached the target): **$(awk -v r="$ratio" -v u="$undelivered" 'BEGIN { print ((r != "-" && r + 0 >= 0.99 && u == 0) ? "delivery >= intake: MET" : "delivery >= intake: NOT MET") }')**; 202s / offered: ${okr}"
+        echo "  - delivery throughput / intake throughput in the window: $(fmt "$ratio" 3) (median; $undelivered of the measured 202s never reached the target): **delivery >= intake: $ok_delivery**; 202s / offered: ${okr}"
+        echo "  - the hub's peak RSS over all measured runs (max and fixed-rate loads, sampled every 0.5 s): $(fmt "${rss:--}") MiB: **RSS < ${TARGET_RSS_MB} MiB: $ok_rss**"
+        verdict e2e "e2e p99 < ${TARGET_P99_MS} ms at ${TARGET_LOAD}% load" "$db" "$(fmt "$p99") ms" "$ok_p99"
+        verdict e2e "no growing backlog at ${TARGET_LOAD}% load" "$db" "grew in $grows of $runs" "$ok_backlog"
+        verdict e2e "delivery >= intake at ${TARGET_LOAD}% load" "$db" "$(fmt "$ratio" 3)x, $undelivered undelivered" "$ok_delivery"
+        verdict e2e "hub RSS < ${TARGET_RSS_MB} MiB" "$db (e2e)" "$(fmt "${rss:--}") MiB" "$ok_rss"
         echo "  - at saturation (the max runs, median $(fmt "$max") req/s accepted) the target received $(fmt "$(med "$db" max delivery_rps)")/s = $(fmt "$(med "$db" max delivery_ratio)" 3)x the 202 rate (median); backlog at the end of the window $(values "$db" max pending_100 | paste -sd' ' | sed 's/ /, /g') (per run), drained $(values "$db" max drain_ms | paste -sd' ' | sed 's/ /, /g') ms after the last send."
     done
 }
@@ -509,7 +385,7 @@ per_run_rows() {
     local db round load rate line
     while IFS=$'\t' read -r db round load rate line; do
         line=" $line"
-        printf '| %s | %s | %s | %s | %s | %s | %s | %s/%s/%s/%s | %s/%s/%s | %s/%s/%s/%s | %s/%s/%s/%s | %s/%s/%s/%s | %s | %s | %s | %s/%s/%s | %s |\n' \
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s/%s/%s/%s | %s/%s/%s | %s/%s/%s/%s | %s/%s/%s/%s | %s/%s/%s/%s | %s | %s | %s | %s/%s/%s | %s | %s |\n' \
             "$db" "$([ "$round" = 0 ] && echo - || echo "$round")" "$([ "$load" = max ] || [ "$load" = max-end ] && echo "$load" || echo "$load%")" \
             "$(kv "$line" offered_rps)" "$(kv "$line" ok_rps)" "$(kv "$line" delivery_rps)" "$(kv "$line" delivery_ratio)" \
             "$(kv "$line" e2e_p50_ms)" "$(kv "$line" e2e_p90_ms)" "$(kv "$line" e2e_p99_ms)" "$(kv "$line" e2e_max_ms)" \
@@ -518,7 +394,7 @@ per_run_rows() {
             "$(kv "$line" pending_25)" "$(kv "$line" pending_50)" "$(kv "$line" pending_75)" "$(kv "$line" pending_100)" \
             "$(kv "$line" inflight_25)" "$(kv "$line" inflight_50)" "$(kv "$line" inflight_75)" "$(kv "$line" inflight_100)" \
             "$(kv "$line" backlog_grows)$([ "$(kv "$line" backlog_growing)" = - ] || echo " ($(kv "$line" backlog_growing))")" "$(kv "$line" hub_pending)" "$(kv "$line" loadgen_stall_max_ms)" \
-            "$(kv "$line" hub_cpu_pct)" "$(kv "$line" loadgen_cpu_pct)" "$(kv "$line" machine_busy_pct)" "$(kv "$line" run)"
+            "$(kv "$line" hub_cpu_pct)" "$(kv "$line" loadgen_cpu_pct)" "$(kv "$line" machine_busy_pct)" "$(kv "$line" rss_mb)" "$(kv "$line" run)"
     done <"$RESULTS_TSV"
 }
 
@@ -530,7 +406,7 @@ jstack_rows() {
 section() {
     local cmd skip=""
     if [ "$SKIP_BUILD" = 1 ]; then skip=" SKIP_BUILD=1"; fi
-    cmd="ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP LOADS=\"$LOADS\" DATABASES=\"$DATABASES\" CONCURRENCY=$CONCURRENCY MAX_RUNS=$MAX_RUNS MAX_DURATION=$MAX_DURATION MAX_WARMUP=$MAX_WARMUP HUB_WARMUP=$HUB_WARMUP HUB_WARMUP_MAX=$HUB_WARMUP_MAX DRAIN_TIMEOUT=$DRAIN_TIMEOUT$skip bench/e2e.sh"
+    cmd="ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP LOADS=\"$LOADS\" DATABASES=\"$DATABASES\" CONCURRENCY=$CONCURRENCY MAX_RUNS=$MAX_RUNS MAX_DURATION=$MAX_DURATION MAX_WARMUP=$MAX_WARMUP HUB_WARMUP=$HUB_WARMUP HUB_WARMUP_MAX=$HUB_WARMUP_MAX MAX_RECHECK=$MAX_RECHECK DIAGNOSE=$DIAGNOSE DRAIN_TIMEOUT=$DRAIN_TIMEOUT$skip bench/e2e.sh"
     echo "<!-- e2e:start -->"
     echo "## End-to-end delivery"
     echo
@@ -563,8 +439,8 @@ section() {
     echo "records (\"grew (delivery)\" or \"(intake)\" says which backlog grew), and the hub's own counters (accepted - delivered) at 0/25/50/75/100%. Stall = longest the load generator overslept a"
     echo "1 ms sleep in the window (a stalled generator would inflate latencies). CPU: hub / load generator (100% = one core) / whole machine."
     echo
-    echo "| db | round | load | offered /s | 202/s | delivered/s | deliv./acc. | e2e p50/p90/p99/max ms | intake p50/p99/max ms | undelivered/errors/key mismatches/duplicates | 202s not delivered 25/50/75/100% | sent not delivered 25/50/75/100% | grew | hub backlog | stall ms | CPU % | run id |"
-    echo "|---|---:|---|---:|---:|---:|---:|---|---|---|---|---|---|---|---:|---|---|"
+    echo "| db | round | load | offered /s | 202/s | delivered/s | deliv./acc. | e2e p50/p90/p99/max ms | intake p50/p99/max ms | undelivered/errors/key mismatches/duplicates | 202s not delivered 25/50/75/100% | sent not delivered 25/50/75/100% | grew | hub backlog | stall ms | CPU % | hub peak RSS MiB | run id |"
+    echo "|---|---:|---|---:|---:|---:|---:|---|---|---|---|---|---|---|---:|---|---:|---|"
     per_run_rows
     echo
     if [ -s "$WORK/jstack-summary.tsv" ]; then
@@ -579,14 +455,13 @@ section() {
     fi
     echo "### Machine"
     echo
-    echo "- CPU: $(nproc) cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-    echo "- Memory: $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-    echo "- OS: $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME"), kernel $(uname -r); load average at start: $LOAD_START, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "- Java: $(java -version 2>&1 | tr '\n' ' ' | sed 's/ *$//')"
+    machine_lines "; load average at start: $LOAD_START, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "- Database: H2 embedded (the hub's default, \`WRITE_DELAY=0\`)$(wants_pg && echo "; ${PG_SETTINGS:-PostgreSQL}, a private cluster on 127.0.0.1 with data under /tmp")"
     echo "- The machine is shared: other processes (builds, tests, other benchmarks) may run meanwhile, hence interleaved rounds and medians."
     echo
     echo "### How to reproduce"
+    echo
+    echo "This section alone (\`bench/run.sh\` runs \`bench/intake.sh\`, then this, after one build, and prints every verdict):"
     echo
     echo '```'
     echo "$cmd"
@@ -606,32 +481,11 @@ section() {
     echo "  ${WARMUP}s warm-up + ${DURATION}s measured; then it waits up to ${DRAIN_TIMEOUT}s for every 202 to reach the target."
     echo "  The target also checks that the \`Idempotency-Key\` it receives is the 202's receipt id."
     echo "- The load generator shares the $(nproc) cores with the hub (and with the database); its CPU is in the per-run table."
+    echo "- Hub peak RSS: VmRSS from \`/proc/<hub pid>/status\`, sampled every 0.5 s during each max-rate and fixed-rate run (drain included)."
     if [ -s "$WORK/warmup.tsv" ]; then
         awk -F'\t' '{ printf "- Warm-up of the %s hub: %s s of closed-loop load in %s s steps, 202/s per step: %s.\n", $1, $2, step, $3 }' step="$WARMUP_STEP" "$WORK/warmup.tsv"
     fi
     echo "<!-- e2e:end -->"
-}
-
-# Replaces our section of the results file (or appends it); the rest of the file stays as it is.
-write_results() {
-    local new="$WORK/section.md" tmp
-    section >"$new"
-    mkdir -p "$(dirname "$RESULTS_FILE")"
-    if [ ! -f "$RESULTS_FILE" ]; then
-        printf '# Benchmark results\n\nWritten by the scripts in `bench/`; each script owns its own section.\n\n' >"$RESULTS_FILE"
-    fi
-    tmp=$(mktemp "$WORK/results.md.XXXXXX")
-    if grep -q '^<!-- e2e:start -->$' "$RESULTS_FILE" && grep -q '^<!-- e2e:end -->$' "$RESULTS_FILE"; then
-        awk -v f="$new" '
-            /^<!-- e2e:start -->$/ { while ((getline l < f) > 0) print l; skip = 1; next }
-            /^<!-- e2e:end -->$/ { skip = 0; next }
-            !skip { print }' "$RESULTS_FILE" >"$tmp"
-    else
-        { cat "$RESULTS_FILE"; [ -z "$(tail -c1 "$RESULTS_FILE")" ] || echo; echo; cat "$new"; } >"$tmp"
-    fi
-    # Rewrite in place (not mv) so the file keeps its owner and mode.
-    cat "$tmp" >"$RESULTS_FILE"
-    rm -f "$tmp"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -639,21 +493,22 @@ main() {
     SESSION_START=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
     SESSION_EPOCH=$(date +%s)
     LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-    install_missing
+    if wants_pg; then install_tools jdk curl sha256sum postgresql; else install_tools jdk curl sha256sum; fi
     build
     WORK=$(mktemp -d /tmp/jx-e2e.XXXXXX)
     chmod 711 "$WORK"
     RESULTS_TSV="$WORK/results.tsv"
     : >"$RESULTS_TSV"
     write_bench_files
-    if wants_pg; then start_pg; fi
+    if wants_pg; then start_pg "$WORK/pgcluster"; fi
     log "databases: $DATABASES; $ROUNDS round(s) of $LOADS% of max (WARMUP=${WARMUP}s DURATION=${DURATION}s); work dir $WORK"
     local db
     for db in $DATABASES; do
         case "$db" in h2 | pg) run_database "$db" ;; *) die "unknown database '$db' (h2, pg)" ;; esac
     done
     print_table
-    write_results
+    section >"$WORK/section.md"
+    write_section e2e "$WORK/section.md" "$RESULTS_FILE"
     log "wrote the e2e section of $RESULTS_FILE"
 }
 
