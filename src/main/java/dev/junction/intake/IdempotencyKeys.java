@@ -11,7 +11,7 @@ import dev.junction.problem.Problem;
 import dev.junction.problem.ProblemException;
 import dev.junction.problem.ProblemType;
 import jakarta.servlet.http.HttpServletRequest;
-import java.util.Collections;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -38,14 +38,18 @@ final class IdempotencyKeys {
     }
 
     private static String fromHeader(String name, HttpServletRequest request) {
-        List<String> values = Collections.list(request.getHeaders(name));
-        if (values.isEmpty()) {
+        Enumeration<String> values = request.getHeaders(name);
+        if (values == null || !values.hasMoreElements()) {
             return null;
         }
-        if (values.stream().distinct().count() > 1) {
-            throw new ProblemException(ProblemType.MALFORMED_REQUEST, "Send one " + name + " header, not several");
+        String first = values.nextElement();
+        while (values.hasMoreElements()) {
+            // The same value twice is one key (a proxy may repeat a header); two different values are a client error.
+            if (!first.equals(values.nextElement())) {
+                throw new ProblemException(ProblemType.MALFORMED_REQUEST, "Send one " + name + " header, not several");
+            }
         }
-        return check(values.get(0).trim(), "The " + name + " header");
+        return check(first.trim(), "The " + name + " header");
     }
 
     private static String fromPayload(IdempotencyKeySource.Json source, JsonNode payload) {

@@ -16,10 +16,15 @@ final class ReceiptIds {
     private ReceiptIds() {}
 
     static String next(long epochMillis) {
-        SecureRandom random = RANDOM.get();
-        long msb = (epochMillis << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
+        byte[] random = new byte[10];
+        RANDOM.get().nextBytes(random); // one call: each call to a DRBG has a fixed cost of its own
+        long r = 0;
+        for (int i = 2; i < 10; i++) {
+            r = (r << 8) | (random[i] & 0xFF);
+        }
+        long msb = (epochMillis << 16) | 0x7000L | (((random[0] & 0x0F) << 8) | (random[1] & 0xFF));
         // RFC 9562 variant bits (10) on top of 62 random bits.
-        long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        long lsb = (r & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(msb, lsb).toString();
     }
 
