@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -49,13 +50,16 @@ public record JunctionProperties(
      * @param pollInterval how often the recovery poller looks for due retries and expired leases
      * @param pollBatch most messages one poll claims per partner
      * @param queueCapacity claimed messages a partner may have waiting in memory for its bulkhead
+     * @param maxQueuedPayload payload bytes all partners' bulkheads may hold in memory together (waiting or running);
+     *                         past it, new messages wait in the database for the poller instead
      */
     public record Delivery(
             @DefaultValue("true") boolean enabled,
             @DefaultValue("2m") @NotNull Duration lease,
             @DefaultValue("1s") @NotNull Duration pollInterval,
             @DefaultValue("200") @Min(1) int pollBatch,
-            @DefaultValue("1000") @Min(1) int queueCapacity) {}
+            @DefaultValue("1000") @Min(1) int queueCapacity,
+            @DefaultValue("64MB") @NotNull DataSize maxQueuedPayload) {}
 
     /** @param enabled whether {@code /sandbox/**} records requests, as a target for the demo and for trials */
     public record Sandbox(@DefaultValue("true") boolean enabled, @DefaultValue("1000") @Min(1) int keep) {}

@@ -78,7 +78,7 @@ class Dispatcher implements SmartLifecycle {
         this.clock = clock;
         this.owner = instance.value();
         this.settings = properties.delivery();
-        this.lanes = new PartnerLanes(partners, settings);
+        this.lanes = new PartnerLanes(partners.all(), settings);
     }
 
     @EventListener(ApplicationReadyEvent.class)

@@ -2,8 +2,8 @@ package dev.junction.delivery;
 
 import dev.junction.JunctionProperties;
 import dev.junction.partner.Partner;
-import dev.junction.partner.PartnerRegistry;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +13,7 @@ import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -38,18 +39,29 @@ class PartnerLanes {
 
     private final Map<String, ThreadPoolExecutor> lanes = new HashMap<>();
     private final int queueCapacity;
+    /**
+     * Payload bytes held by all lanes together. Each lane is bounded by count, but a thousand partners with slow
+     * targets and large bodies would still add up to more than the heap; past the budget, messages stay in the database.
+     */
+    private final AtomicLong heldBytes = new AtomicLong();
+    private final long maxHeldBytes;
 
     /** A job waiting in a lane; kept typed so shutdown can give unstarted jobs back. */
-    record Task(Job job, Consumer<Job> work) implements Runnable {
+    record Task(Job job, Consumer<Job> work, AtomicLong heldBytes) implements Runnable {
         @Override
         public void run() {
-            work.accept(job);
+            try {
+                work.accept(job);
+            } finally {
+                heldBytes.addAndGet(-job.message().payload().length);
+            }
         }
     }
 
-    PartnerLanes(PartnerRegistry partners, JunctionProperties.Delivery settings) {
+    PartnerLanes(Collection<Partner> partners, JunctionProperties.Delivery settings) {
         this.queueCapacity = settings.queueCapacity();
-        for (Partner p : partners.all()) {
+        this.maxHeldBytes = settings.maxQueuedPayload().toBytes();
+        for (Partner p : partners) {
             int threads = p.delivery().maxConcurrent();
             AtomicInteger n = new AtomicInteger();
             ThreadPoolExecutor lane = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
@@ -69,10 +81,17 @@ class PartnerLanes {
         if (lane == null) {
             return false;
         }
+        long size = job.message().payload().length;
+        if (heldBytes.addAndGet(size) > maxHeldBytes && heldBytes.get() > size) {
+            // Over budget (a single message larger than the budget is still taken when nothing else is held).
+            heldBytes.addAndGet(-size);
+            return false;
+        }
         try {
-            lane.execute(new Task(job, work));
+            lane.execute(new Task(job, work, heldBytes));
             return true;
         } catch (RejectedExecutionException full) {
+            heldBytes.addAndGet(-size);
             return false;
         }
     }
@@ -80,7 +99,7 @@ class PartnerLanes {
     /** How many more messages the poller should claim for a partner now. */
     int free(String partner) {
         ThreadPoolExecutor lane = lanes.get(partner);
-        if (lane == null) {
+        if (lane == null || heldBytes.get() >= maxHeldBytes) {
             return 0;
         }
         int ahead = lane.getMaximumPoolSize() * AHEAD_PER_THREAD - lane.getQueue().size();

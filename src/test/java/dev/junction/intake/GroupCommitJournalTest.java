@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.util.unit.DataSize;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -67,7 +68,7 @@ class GroupCommitJournalTest {
         JunctionProperties props = new JunctionProperties(Path.of("connectors"), Path.of("routes"), dir, null, List.of(),
                 new JunctionProperties.Idempotency(Duration.ofHours(24)),
                 new JunctionProperties.Journal(1, 512, 1000, Duration.ofSeconds(2)),
-                new JunctionProperties.Delivery(false, Duration.ofMinutes(2), Duration.ofSeconds(1), 200, 1000),
+                new JunctionProperties.Delivery(false, Duration.ofMinutes(2), Duration.ofSeconds(1), 200, 1000, DataSize.ofMegabytes(64)),
                 new JunctionProperties.Sandbox(false, 10),
                 new JunctionProperties.Retention(Duration.ofDays(7), Duration.ofMinutes(10), 1000));
         journal = new GroupCommitJournal(ds, clock, props, meters, new InstanceId(), event -> { });
