@@ -77,7 +77,8 @@ class WebhookController {
                 .orElseThrow(() -> notFound("No receipt '" + receiptId + "' for partner '" + partner + "'"));
     }
 
-    private static void validate(JsonSchema schema, JsonNode payload) {
+    /** Package-private so the intake fuzz test drives exactly this mapping of violations to a 422. */
+    static void validate(JsonSchema schema, JsonNode payload) {
         Set<ValidationMessage> violations = schema.validate(payload);
         if (violations.isEmpty()) {
             return;

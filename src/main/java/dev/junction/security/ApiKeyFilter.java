@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -24,9 +25,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Authenticates partner and ops requests by API key ({@code X-API-Key} or {@code Authorization: Bearer}).
  *
  * <p>{@code /webhooks/{partner}/**} takes only that partner's keys; {@code /ops/**} and actuator endpoints other than
- * health take only ops keys. A rejected request never reaches a controller, so it stores nothing. Paths are
- * classified on the raw URI, and any path that is not in canonical form (encoded characters, dot segments, empty
- * segments, path parameters) is refused, so the filter and the handler mapping can never disagree about a path.
+ * health take only ops keys. A rejected request never reaches a controller, so it stores nothing. A path is
+ * protected when either its raw or its decoded form is, and a protected path that is not in canonical form (encoded
+ * characters, dot segments, empty segments, path parameters) is refused, so the filter and the handler mapping can
+ * never disagree about a path.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -50,6 +52,11 @@ class ApiKeyFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         Scope scope = Scope.of(path);
+        if (scope == Scope.PUBLIC) {
+            // The handler mapping sees the decoded path without path parameters: "/%77ebhooks/acme/x" and
+            // "/webhooks;v=1/acme/x" reach the webhook controller, so they are protected (and then refused as non-canonical).
+            scope = Scope.of(request.getServletPath() + Objects.toString(request.getPathInfo(), ""));
+        }
         if (scope == Scope.PUBLIC) {
             chain.doFilter(request, response);
             return;

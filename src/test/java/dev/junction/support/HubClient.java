@@ -80,10 +80,22 @@ public final class HubClient {
 
     /** Sends bytes as they are (headers an ordinary client refuses to send) and returns the status code. */
     public int raw(byte[] request) {
+        return raw(request, false);
+    }
+
+    /** Like {@link #raw(byte[])}, then ends its side of the connection: a body shorter than its Content-Length is truncated. */
+    public int rawThenEndOfInput(byte[] request) {
+        return raw(request, true);
+    }
+
+    private int raw(byte[] request, boolean endOfInput) {
         try (java.net.Socket s = new java.net.Socket("localhost", port)) {
             s.setSoTimeout(30_000);
             s.getOutputStream().write(request);
             s.getOutputStream().flush();
+            if (endOfInput) {
+                s.shutdownOutput();
+            }
             String statusLine = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1)).readLine();
             return Integer.parseInt(statusLine.split(" ")[1]);
         } catch (IOException e) {

@@ -10,11 +10,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * with a {@code @DynamicPropertySource} for {@code spring.datasource.*}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "junction.connectors-dir=src/test/resources/it/connectors",
-        "junction.routes-dir=src/test/resources/it/routes",
-        "junction.ops-api-key=" + Keys.OPS,
+        HubTest.CONNECTORS, HubTest.ROUTES, HubTest.OPS_KEY,
 })
 public abstract class HubTest {
+
+    /** The test partners' settings, shared with hubs that tests start themselves ({@link StartedHub}). */
+    public static final String CONNECTORS = "junction.connectors-dir=src/test/resources/it/connectors";
+    public static final String ROUTES = "junction.routes-dir=src/test/resources/it/routes";
+    public static final String OPS_KEY = "junction.ops-api-key=" + Keys.OPS;
 
     @LocalServerPort
     protected int port;

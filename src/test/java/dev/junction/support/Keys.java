@@ -6,7 +6,7 @@ public final class Keys {
     public static final String ACME_SECONDARY = "acme-key-2";
     public static final String ACME_EXPIRED = "acme-old-key";
     public static final String GLOBEX = "globex-key-1";
-    public static final String TIGHT = "tight-key-1";
+    public static final String FLOOD = "flood-key-1";
     public static final String CALM = "calm-key-1";
     public static final String OPS = "ops-test-key";
     public static final String SHOP = "shop-key-1";
