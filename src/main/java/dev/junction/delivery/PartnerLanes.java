@@ -7,9 +7,10 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,33 +19,31 @@ import java.util.function.Consumer;
 
 /**
  * One bulkhead per partner: at most {@code delivery.maxConcurrent} deliveries at once and a bounded queue, so a slow
- * or hanging partner target occupies only its own threads and never delays another partner's messages.
+ * or hanging partner target occupies only its own share and never delays another partner's messages.
+ *
+ * <p>The lanes share one pool of threads that grows only with the deliveries actually running at once: a thread
+ * per partner and slot would be thousands of mostly idle threads (and their stacks) with a thousand partners. A lane
+ * is a queue plus a count of its running drainers; a drainer takes the lane's messages one after another until the
+ * queue is empty, so a partner never runs more than its own {@code maxConcurrent} deliveries, whatever the others do.
  */
 class PartnerLanes {
 
     /**
-     * How many deliveries per thread the poller queues ahead: enough to keep threads busy between two quick polls of a
+     * How many deliveries per slot the poller queues ahead: enough to keep slots busy between two quick polls of a
      * draining backlog (a job that waited long renews its lease before it runs).
      */
-    private static final int AHEAD_PER_THREAD = 16;
+    private static final int AHEAD_PER_SLOT = 16;
+    private static final long IDLE_THREAD_SECONDS = 60;
 
-    /**
-     * A full lane is routine under load (the message goes back to the database), so rejecting must be cheap: the
-     * default policy formats the task, payload included, into its exception message.
-     */
-    private static final RejectedExecutionException REJECTED = new RejectedExecutionException("lane full");
-    private static final RejectedExecutionHandler FULL = (task, lane) -> {
-        throw REJECTED;
-    };
-
-    private final Map<String, ThreadPoolExecutor> lanes = new HashMap<>();
-    private final int queueCapacity;
+    private final Map<String, Lane> lanes = new HashMap<>();
+    private final ThreadPoolExecutor threads;
     /**
      * Payload bytes held by all lanes together. Each lane is bounded by count, but a thousand partners with slow
      * targets and large bodies would still add up to more than the heap; past the budget, messages stay in the database.
      */
     private final AtomicLong heldBytes = new AtomicLong();
     private final long maxHeldBytes;
+    private volatile boolean closed;
 
     /** A job waiting in a lane; kept typed so shutdown can give unstarted jobs back. */
     record Task(Job job, Consumer<Job> work, AtomicLong heldBytes) implements Runnable {
@@ -59,26 +58,23 @@ class PartnerLanes {
     }
 
     PartnerLanes(Collection<Partner> partners, JunctionProperties.Delivery settings) {
-        this.queueCapacity = settings.queueCapacity();
         this.maxHeldBytes = settings.maxQueuedPayload().toBytes();
+        AtomicInteger n = new AtomicInteger();
+        // No queue of its own: a drainer starts on an idle thread or a new one; lanes bound how many run at once.
+        this.threads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_THREAD_SECONDS, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "deliver-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         for (Partner p : partners) {
-            int threads = p.delivery().maxConcurrent();
-            AtomicInteger n = new AtomicInteger();
-            ThreadPoolExecutor lane = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(queueCapacity), r -> {
-                        Thread t = new Thread(r, "deliver-" + p.id() + "-" + n.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    }, FULL);
-            lane.allowCoreThreadTimeOut(true);
-            lanes.put(p.id(), lane);
+            lanes.put(p.id(), new Lane(p.id(), p.delivery().maxConcurrent(), settings.queueCapacity()));
         }
     }
 
-    /** False when the partner's queue is full (the caller gives the message back to the database). */
+    /** False when the partner's lane is full or the payload budget is spent (the caller gives the message back). */
     boolean submit(Job job, Consumer<Job> work) {
-        ThreadPoolExecutor lane = lanes.get(job.message().partner());
-        if (lane == null) {
+        Lane lane = lanes.get(job.message().partner());
+        if (lane == null || closed) {
             return false;
         }
         long size = job.message().payload().length;
@@ -87,42 +83,114 @@ class PartnerLanes {
             heldBytes.addAndGet(-size);
             return false;
         }
-        try {
-            lane.execute(new Task(job, work, heldBytes));
-            return true;
-        } catch (RejectedExecutionException full) {
+        if (!lane.submit(new Task(job, work, heldBytes))) {
             heldBytes.addAndGet(-size);
             return false;
         }
+        return true;
     }
 
     /** How many more messages the poller should claim for a partner now. */
     int free(String partner) {
-        ThreadPoolExecutor lane = lanes.get(partner);
-        if (lane == null || heldBytes.get() >= maxHeldBytes) {
+        Lane lane = lanes.get(partner);
+        if (lane == null || closed || heldBytes.get() >= maxHeldBytes) {
             return 0;
         }
-        int ahead = lane.getMaximumPoolSize() * AHEAD_PER_THREAD - lane.getQueue().size();
-        return Math.max(0, Math.min(ahead, lane.getQueue().remainingCapacity()));
+        int ahead = lane.slots * AHEAD_PER_SLOT - lane.queue.size();
+        return Math.max(0, Math.min(ahead, lane.queue.remainingCapacity()));
+    }
+
+    /** Threads the lanes' pool holds now, busy or idle. */
+    int threads() {
+        return threads.getPoolSize();
     }
 
     /** Stops taking work, lets running deliveries finish for a while, and returns the jobs that never started. */
     List<Job> shutdown(long waitMillis) {
+        closed = true;
         List<Job> unstarted = new ArrayList<>();
-        lanes.values().forEach(lane -> {
-            lane.shutdown();
-            lane.getQueue().forEach(r -> unstarted.add(((Task) r).job()));
-            lane.getQueue().clear();
-        });
-        long deadline = System.currentTimeMillis() + waitMillis;
-        for (ThreadPoolExecutor lane : lanes.values()) {
-            try {
-                lane.awaitTermination(Math.max(0, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        for (Lane lane : lanes.values()) {
+            for (Task t; (t = lane.queue.poll()) != null; ) {
+                unstarted.add(t.job());
             }
-            lane.shutdownNow();
         }
+        threads.shutdown();
+        try {
+            threads.awaitTermination(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        threads.shutdownNow();
         return unstarted;
+    }
+
+    /** One partner's queue and how many of its drainers run. */
+    private final class Lane {
+
+        private final String partner;
+        private final int slots;
+        private final BlockingQueue<Task> queue;
+        private final AtomicInteger running = new AtomicInteger();
+
+        Lane(String partner, int slots, int queueCapacity) {
+            this.partner = partner;
+            this.slots = slots;
+            this.queue = new LinkedBlockingQueue<>(queueCapacity);
+        }
+
+        boolean submit(Task task) {
+            if (acquireSlot()) {
+                return start(task);
+            }
+            if (!queue.offer(task)) {
+                return false;
+            }
+            // The last drainer may have found the queue empty and left just before the offer: someone must take it.
+            if (acquireSlot()) {
+                start(null);
+            }
+            return true;
+        }
+
+        private boolean acquireSlot() {
+            for (int n = running.get(); n < slots; n = running.get()) {
+                if (running.compareAndSet(n, n + 1)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Runs a drainer on a pool thread; false (slot given back) if the pool is shutting down. */
+        private boolean start(Task first) {
+            try {
+                threads.execute(() -> drain(first));
+                return true;
+            } catch (RejectedExecutionException shuttingDown) {
+                running.decrementAndGet();
+                return false;
+            }
+        }
+
+        private void drain(Task first) {
+            Thread thread = Thread.currentThread();
+            String name = thread.getName();
+            thread.setName(name + "-" + partner); // thread dumps say whose delivery a thread is on
+            try {
+                for (Task t = first != null ? first : next(); t != null; t = next()) {
+                    t.run();
+                }
+            } finally {
+                thread.setName(name);
+                running.decrementAndGet();
+                if (!closed && !queue.isEmpty() && acquireSlot()) {
+                    start(null);
+                }
+            }
+        }
+
+        private Task next() {
+            return closed ? null : queue.poll();
+        }
     }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
@@ -71,6 +72,46 @@ class PartnerLanesTest {
         assertThat(lanes.submit(job("b", 1000 * KIB), this::blockUntilReleased)).isTrue();
     }
 
+    @Test
+    void aPartnerNeverRunsMoreThanItsSlotsAndABlockedPartnerDelaysNoOther() throws Exception {
+        lanes = new PartnerLanes(List.of(partner("slow", 3), partner("quick", 3)), settings(1000, DataSize.ofMegabytes(64)));
+        AtomicInteger slowRunning = new AtomicInteger();
+        AtomicInteger slowPeak = new AtomicInteger();
+        for (int i = 0; i < 20; i++) {
+            assertThat(lanes.submit(job("slow", 10), j -> {
+                slowPeak.accumulateAndGet(slowRunning.incrementAndGet(), Math::max);
+                blockUntilReleased(j);
+                slowRunning.decrementAndGet();
+            })).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> slowRunning.get() == 3);
+
+        CountDownLatch quickDone = new CountDownLatch(50);
+        for (int i = 0; i < 50; i++) {
+            assertThat(lanes.submit(job("quick", 10), j -> quickDone.countDown())).isTrue();
+        }
+        assertThat(quickDone.await(10, TimeUnit.SECONDS)).as("the quick partner's messages ran while the slow one's blocked").isTrue();
+        assertThat(ran.get()).as("the slow partner's messages are still waiting").isZero();
+
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> ran.get() == 20);
+        assertThat(slowPeak.get()).as("at most its 3 slots at once").isEqualTo(3);
+    }
+
+    @Test
+    void threadsGrowWithConcurrentDeliveriesNotWithPartners() throws Exception {
+        List<Partner> many = IntStream.range(0, 200).mapToObj(i -> partner("p" + i, 8)).toList();
+        lanes = new PartnerLanes(many, settings(1000, DataSize.ofMegabytes(64)));
+        for (Partner p : many) {
+            CountDownLatch done = new CountDownLatch(1);
+            assertThat(lanes.submit(job(p.id(), 10), j -> done.countDown())).isTrue();
+            assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        }
+        // One delivery at a time, for 200 partners of 8 slots each: a thread per partner would be 200, per slot 1,600.
+        // A few more than one: a thread that just finished may not be back in the pool when the next job arrives.
+        assertThat(lanes.threads()).isLessThanOrEqualTo(16);
+    }
+
     private void blockUntilReleased(Job job) {
         try {
             release.await(30, TimeUnit.SECONDS);
@@ -85,8 +126,12 @@ class PartnerLanesTest {
     }
 
     static Partner partner(String id) {
+        return partner(id, 1);
+    }
+
+    static Partner partner(String id, int slots) {
         return new Partner(id, id, List.of(), Partner.RateLimit.DEFAULT, Partner.DEFAULT_MAX_BODY_BYTES, Partner.RetryPolicy.DEFAULT,
-                new Partner.DeliveryPolicy(1), Map.of(), Map.of());
+                new Partner.DeliveryPolicy(slots), Map.of(), Map.of());
     }
 
     static Job job(String partner, int bytes) {
