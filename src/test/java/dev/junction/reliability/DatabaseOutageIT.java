@@ -56,7 +56,9 @@ class DatabaseOutageIT {
 
     @Test
     void answers503DuringAPostgresCrashNeverAcknowledgesWhatItLostAndRecoversByItself() throws Exception {
-        Outage outage = crashPostgresUnderLoad(Map.of("synchronous_commit", "on"), (hub, load) -> {
+        crashPostgresUnderLoad(Map.of("synchronous_commit", "on"), (hub, load, outage) -> {
+            assertThat(outage.refusals()).as("the outage must be seen by clients").isPositive();
+            assertThat(outage.lost()).as("acknowledged (202) but not in PostgreSQL after the crash").isEmpty();
             assertThat(load.statuses().keySet()).as("answers during the outage").containsOnly(202, 503);
             assertThat(load.refused().values()).allSatisfy(r -> assertThat(r).startsWith("application/problem+json"));
 
@@ -82,9 +84,6 @@ class DatabaseOutageIT {
             assertThat(delivered.mismatched()).isEmpty();
             assertThat(hub.alive()).as("recovered without a restart").isTrue();
         });
-
-        assertThat(outage.refusals()).as("the outage must be seen by clients").isPositive();
-        assertThat(outage.lost()).as("acknowledged (202) but not in PostgreSQL after the crash").isEmpty();
     }
 
     /**
@@ -94,15 +93,16 @@ class DatabaseOutageIT {
     @Test
     void negativeControlWithAsynchronousCommitLosesAcknowledgedMessages() throws Exception {
         Outage outage = crashPostgresUnderLoad(Map.of("synchronous_commit", "off", "wal_writer_delay", "10s",
-                "wal_writer_flush_after", "1GB", "wal_buffers", "64MB"), (hub, load) -> { });
+                "wal_writer_flush_after", "1GB", "wal_buffers", "64MB"), (hub, load, lost) -> { });
 
         assertThat(outage.lost()).as("asynchronous commit must lose acknowledged messages, or this ledger cannot see a loss").isNotEmpty();
     }
 
     record Outage(int refusals, Set<String> lost) {}
 
+    /** Checks that need the recovered hub still running. */
     interface AfterRecovery {
-        void check(HubProcess hub, LoadLedger load) throws Exception;
+        void check(HubProcess hub, LoadLedger load, Outage outage) throws Exception;
     }
 
     private Outage crashPostgresUnderLoad(Map<String, String> pgConfig, AfterRecovery afterRecovery) throws Exception {
@@ -141,9 +141,9 @@ class DatabaseOutageIT {
                 }
             });
             System.out.printf("database outage ledger: acknowledged=%d rows=%d lost=%d%n", load.acknowledgedCount(), rows.size(), lost.size());
-            int refusals = load.count(503);
-            afterRecovery.check(hub, load);
-            return new Outage(refusals, lost);
+            Outage outage = new Outage(load.count(503), lost);
+            afterRecovery.check(hub, load, outage);
+            return outage;
         } finally {
             load.stop();
         }
