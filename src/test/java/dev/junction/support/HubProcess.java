@@ -72,6 +72,11 @@ public final class HubProcess implements AutoCloseable {
         return new HubClient(port);
     }
 
+    /** False once the process has exited: a test that expects the hub to recover by itself checks it never did. */
+    public boolean alive() {
+        return process.isAlive();
+    }
+
     /** SIGKILL: no shutdown hook, no flush, no goodbye. */
     public void kill9() throws InterruptedException {
         process.destroyForcibly();

@@ -1,6 +1,6 @@
 package dev.junction.support;
 
-/** Plaintext keys of the test partners in src/test/resources/{it,delivery}/connectors (the descriptors hold only their hashes). */
+/** Plaintext keys of the test partners in src/test/resources/{it,delivery,reliability}/connectors (the descriptors hold only their hashes). */
 public final class Keys {
     public static final String ACME = "acme-key-1";
     public static final String ACME_SECONDARY = "acme-key-2";
@@ -13,6 +13,9 @@ public final class Keys {
     public static final String BREAKY = "breaky-key-1";
     public static final String PATIENT = "slow-key-1";
     public static final String FAST = "fast-key-1";
+    public static final String LEDGER = "ledger-key-1";
+    public static final String STEADY = "steady-key-1";
+    public static final String FLAKY = "flaky-key-1";
 
     private Keys() {}
 }
