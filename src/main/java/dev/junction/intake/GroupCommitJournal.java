@@ -89,16 +89,33 @@ class GroupCommitJournal implements SmartLifecycle {
         }
         Instant now = clock.instant();
         Pending pending = new Pending(message, ReceiptIds.next(now.toEpochMilli()), now, new CompletableFuture<>());
-        if (!queues.get(writerFor(message)).offer(pending)) {
+        BlockingQueue<Pending> queue = queues.get(writerFor(message));
+        if (!queue.offer(pending)) {
             throw new JournalUnavailableException("The journal is overloaded; retry shortly", null);
         }
+        try {
+            return await(pending);
+        } catch (TimeoutException e) {
+            // A 503 must mean "not stored". Still queued: take it back, so it can never be committed after the answer.
+            if (queue.remove(pending)) {
+                throw new JournalUnavailableException("The commit did not complete within " + settings.appendTimeout(), e);
+            }
+            // A writer holds it: its commit decides, and the answer must say what that commit did.
+            try {
+                return await(pending);
+            } catch (TimeoutException stillUnknown) {
+                throw new JournalUnavailableException("The commit did not complete within twice " + settings.appendTimeout()
+                        + "; it may still complete: retry with the same idempotency key", stillUnknown);
+            }
+        }
+    }
+
+    private AppendResult await(Pending pending) throws TimeoutException {
         try {
             return pending.result.get(settings.appendTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new JournalUnavailableException("Interrupted while waiting for the commit", e);
-        } catch (TimeoutException e) {
-            throw new JournalUnavailableException("The commit did not complete within " + settings.appendTimeout(), e);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof JournalUnavailableException j ? j
                     : new JournalUnavailableException("The commit failed", e.getCause());

@@ -108,6 +108,31 @@ class GroupCommitJournalTest {
     }
 
     @Test
+    void a503MeansNotStoredAndACommitInProgressAnswersWhatItDid() throws Exception {
+        CountDownLatch firstCommitHeld = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        DataSource ds = new HoldingFirstCommit(h2(), new AtomicBoolean(true), firstCommitHeld, release);
+        start(ds);
+
+        CompletableFuture<AppendResult> lead = CompletableFuture.supplyAsync(() -> journal.append(message("lead")));
+        assertThat(firstCommitHeld.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<AppendResult> queued = CompletableFuture.supplyAsync(() -> journal.append(message("queued")),
+                java.util.concurrent.Executors.newSingleThreadExecutor());
+        // The queued append times out (2 s) while the commit ahead of it is held: a 503.
+        await().atMost(Duration.ofSeconds(10)).until(queued::isDone);
+        assertThatThrownBy(queued::join).hasCauseInstanceOf(JournalUnavailableException.class);
+        release.countDown();
+
+        // The lead's commit was already under way when its wait ran out: it waits for it, and answers with its receipt.
+        assertThat(lead.get(10, TimeUnit.SECONDS).replayed()).isFalse();
+        await().atMost(Duration.ofSeconds(10)).until(() -> journal.queued() == 0);
+        JdbcTemplate jdbc = new JdbcTemplate(ds);
+        assertThat(jdbc.queryForList("SELECT idempotency_key FROM message", String.class))
+                .as("the refused append was taken back, not committed after its 503").containsExactly("lead");
+        assertThat(meters.counter("junction.journal.commits").count()).isEqualTo(1);
+    }
+
+    @Test
     void anIdempotencyKeyIsReleasedAfterTheRetentionWindow() {
         DataSource ds = h2();
         start(ds);

@@ -27,7 +27,9 @@ public final class EmbeddedPostgresSupport {
 
     public static EmbeddedPostgres start() {
         try {
-            return EmbeddedPostgres.builder().start();
+            // Zonky turns synchronous commit off for speed; the hub's tests run with production durability instead,
+            // so a commit acknowledged here is one a crash would keep.
+            return EmbeddedPostgres.builder().setServerConfig("synchronous_commit", "on").setServerConfig("fsync", "on").start();
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start embedded PostgreSQL", e);
         }
