@@ -80,12 +80,14 @@ public record JunctionProperties(
     /**
      * @param writerThreads concurrent committers; one is best for embedded H2, a few pipeline commits on PostgreSQL
      * @param maxBatch most messages one commit carries
+     * @param maxBatchBytes most payload bytes one commit carries (passed by at most one message)
      * @param queueCapacity appends waiting for a writer before intake answers 503 (backpressure, not unbounded memory)
      * @param appendTimeout longest a request waits for its commit before answering 503
      */
     public record Journal(
             @DefaultValue("1") @Min(1) @Max(64) int writerThreads,
             @DefaultValue("512") @Min(1) @Max(10_000) int maxBatch,
+            @DefaultValue("4MB") @NotNull DataSize maxBatchBytes,
             @DefaultValue("10000") @Min(1) int queueCapacity,
             @DefaultValue("5s") @NotNull Duration appendTimeout) {}
 }

@@ -1,5 +1,6 @@
 package dev.junction.delivery;
 
+import dev.junction.Batches;
 import dev.junction.InstanceId;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,6 +28,8 @@ class OutcomeWriter implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(OutcomeWriter.class);
     private static final int MAX_BATCH = 512;
+    /** An update rewrites the whole row, payload included, so a commit's size is bounded by the payloads it touches. */
+    private static final long MAX_BATCH_BYTES = 4L * 1024 * 1024;
     /** Longer than any commit should take; after it the lease expires and the message is simply attempted again. */
     private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -72,7 +75,7 @@ class OutcomeWriter implements SmartLifecycle {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
+                Batches.fill(queue, batch, MAX_BATCH, MAX_BATCH_BYTES, p -> p.settlement().job().message().payload().length);
                 boolean[] won = store.settle(batch.stream().map(Pending::settlement).toList(), owner);
                 batchSize.record(batch.size());
                 for (int i = 0; i < won.length; i++) {

@@ -1,5 +1,6 @@
 package dev.junction.intake;
 
+import dev.junction.Batches;
 import dev.junction.InstanceId;
 import dev.junction.JunctionProperties;
 import io.micrometer.core.instrument.Counter;
@@ -137,7 +138,7 @@ class GroupCommitJournal implements SmartLifecycle {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, settings.maxBatch() - 1);
+                Batches.fill(queue, batch, settings.maxBatch(), settings.maxBatchBytes().toBytes(), p -> p.message.payload().length);
                 commit(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

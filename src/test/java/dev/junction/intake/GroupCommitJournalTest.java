@@ -67,7 +67,7 @@ class GroupCommitJournalTest {
     GroupCommitJournal start(DataSource ds) {
         JunctionProperties props = new JunctionProperties(Path.of("connectors"), Path.of("routes"), dir, null, List.of(),
                 new JunctionProperties.Idempotency(Duration.ofHours(24)),
-                new JunctionProperties.Journal(1, 512, 1000, Duration.ofSeconds(2)),
+                new JunctionProperties.Journal(1, 512, DataSize.ofMegabytes(4), 1000, Duration.ofSeconds(2)),
                 new JunctionProperties.Delivery(false, Duration.ofMinutes(2), Duration.ofSeconds(1), 200, 1000, DataSize.ofMegabytes(64)),
                 new JunctionProperties.Sandbox(false, 10),
                 new JunctionProperties.Retention(Duration.ofDays(7), Duration.ofMinutes(10), 1000));
