@@ -30,7 +30,7 @@
 #   SKIP_BUILD=1        use the existing target/junction.jar
 #   PG_PORT=55442       port of the private PostgreSQL cluster (a free one is picked if it is taken)
 #   STARTUP_TIMEOUT=180 seconds to wait for the hub's /actuator/health to answer UP
-#   HUB_JAVA_OPTS=      extra JVM options for the hub; LOAD_JAVA_OPTS="-Xmx1g" for the load generator
+#   HUB_JAVA_OPTS=-Xmx256m   JVM options for the hub (the heap README recommends for 2 cores; "" for the JVM default, 1/4 of RAM); LOAD_JAVA_OPTS="-Xmx1g" for the load generator
 #   KEEP_WORK=1         keep the temp dir (hub logs, per-second timelines, jstacks) for inspection
 #   VERDICTS_FILE=      append one line per verdict (script, target, subject, measured, MET | NOT MET): bench/run.sh's table
 #
@@ -65,7 +65,7 @@ RESULTS_FILE=${RESULTS_FILE:-$BENCH/RESULTS.md}
 SKIP_BUILD=${SKIP_BUILD:-0}
 PG_PORT=${PG_PORT:-55442}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-180}
-HUB_JAVA_OPTS=${HUB_JAVA_OPTS:-}
+HUB_JAVA_OPTS=${HUB_JAVA_OPTS--Xmx256m}
 LOAD_JAVA_OPTS=${LOAD_JAVA_OPTS:--Xmx1g}
 KEEP_WORK=${KEEP_WORK:-0}
 
@@ -406,7 +406,7 @@ jstack_rows() {
 section() {
     local cmd skip=""
     if [ "$SKIP_BUILD" = 1 ]; then skip=" SKIP_BUILD=1"; fi
-    cmd="ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP LOADS=\"$LOADS\" DATABASES=\"$DATABASES\" CONCURRENCY=$CONCURRENCY MAX_RUNS=$MAX_RUNS MAX_DURATION=$MAX_DURATION MAX_WARMUP=$MAX_WARMUP HUB_WARMUP=$HUB_WARMUP HUB_WARMUP_MAX=$HUB_WARMUP_MAX MAX_RECHECK=$MAX_RECHECK DIAGNOSE=$DIAGNOSE DRAIN_TIMEOUT=$DRAIN_TIMEOUT$skip bench/e2e.sh"
+    cmd="HUB_JAVA_OPTS=\"$HUB_JAVA_OPTS\" ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP LOADS=\"$LOADS\" DATABASES=\"$DATABASES\" CONCURRENCY=$CONCURRENCY MAX_RUNS=$MAX_RUNS MAX_DURATION=$MAX_DURATION MAX_WARMUP=$MAX_WARMUP HUB_WARMUP=$HUB_WARMUP HUB_WARMUP_MAX=$HUB_WARMUP_MAX MAX_RECHECK=$MAX_RECHECK DIAGNOSE=$DIAGNOSE DRAIN_TIMEOUT=$DRAIN_TIMEOUT$skip bench/e2e.sh"
     echo "<!-- e2e:start -->"
     echo "## End-to-end delivery"
     echo

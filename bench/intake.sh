@@ -37,7 +37,7 @@
 #   SKIP_BUILD=1        use the existing target/junction.jar
 #   PG_PORT=55432       port of the private PostgreSQL cluster (a free one is picked if it is taken)
 #   STARTUP_TIMEOUT=180 seconds to wait for the hub's /actuator/health to answer UP
-#   HUB_JAVA_OPTS=      extra JVM options for the hub
+#   HUB_JAVA_OPTS=-Xmx256m   JVM options for the hub (the heap README recommends for 2 cores; "" for the JVM default, 1/4 of RAM)
 #   KEEP_WORK=1         keep the temp dir (logs, wrk output, data, generated connectors) for inspection
 #   QUIET_WAIT=0        on a shared machine: before each scenario wait up to this many seconds for other tenants' CPU
 #   QUIET_BELOW=30      use to drop below this percentage (it is recorded as background_cpu either way)
@@ -73,7 +73,7 @@ RESULTS_FILE=${RESULTS_FILE:-$BENCH/RESULTS.md}
 SKIP_BUILD=${SKIP_BUILD:-0}
 PG_PORT=${PG_PORT:-55432}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-180}
-HUB_JAVA_OPTS=${HUB_JAVA_OPTS:-}
+HUB_JAVA_OPTS=${HUB_JAVA_OPTS--Xmx256m}
 KEEP_WORK=${KEEP_WORK:-0}
 QUIET_WAIT=${QUIET_WAIT:-0}
 QUIET_BELOW=${QUIET_BELOW:-30}
@@ -476,7 +476,7 @@ dimensions() {
 # Our section of the results file, between <!-- intake:start --> and <!-- intake:end -->.
 section() {
     local cmd s
-    cmd="ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP WRK_TIMEOUT=$WRK_TIMEOUT THREADS=$THREADS CONNECTIONS=$CONNECTIONS RAW_SECONDS=$RAW_SECONDS RAW_BATCH_SECONDS=$RAW_BATCH_SECONDS H2_WRITER_THREADS=$H2_WRITER_THREADS PG_WRITER_THREADS=$PG_WRITER_THREADS SCENARIOS=\"$SCENARIOS\" QUIET_WAIT=$QUIET_WAIT QUIET_BELOW=$QUIET_BELOW$([ "$SKIP_BUILD" != 1 ] || echo " SKIP_BUILD=1") bench/intake.sh"
+    cmd="HUB_JAVA_OPTS=\"$HUB_JAVA_OPTS\" ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP WRK_TIMEOUT=$WRK_TIMEOUT THREADS=$THREADS CONNECTIONS=$CONNECTIONS RAW_SECONDS=$RAW_SECONDS RAW_BATCH_SECONDS=$RAW_BATCH_SECONDS H2_WRITER_THREADS=$H2_WRITER_THREADS PG_WRITER_THREADS=$PG_WRITER_THREADS SCENARIOS=\"$SCENARIOS\" QUIET_WAIT=$QUIET_WAIT QUIET_BELOW=$QUIET_BELOW$([ "$SKIP_BUILD" != 1 ] || echo " SKIP_BUILD=1") bench/intake.sh"
     {
         echo "<!-- intake:start -->"
         echo "## Intake: durable commit vs the raw commit rate and nginx"

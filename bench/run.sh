@@ -118,7 +118,7 @@ summary_section() {
 main() {
     SESSION_START=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
     SESSION_EPOCH=$(date +%s)
-    COMMAND="$([ "$QUICK" != 1 ] || echo "QUICK=1 ")ROUNDS=$ROUNDS INTAKE_DURATION=$INTAKE_DURATION INTAKE_WARMUP=$INTAKE_WARMUP E2E_DURATION=$E2E_DURATION E2E_WARMUP=$E2E_WARMUP$([ -z "${SCENARIOS:-}" ] || echo " SCENARIOS=\"$SCENARIOS\"")$([ -z "${LOADS:-}" ] || echo " LOADS=\"$LOADS\"")$([ -z "${DATABASES:-}" ] || echo " DATABASES=\"$DATABASES\"")$([ "$RUN_INTAKE" = 1 ] || echo " RUN_INTAKE=0")$([ "$RUN_E2E" = 1 ] || echo " RUN_E2E=0") bench/run.sh"
+    COMMAND="$([ "$QUICK" != 1 ] || echo "QUICK=1 ")HUB_JAVA_OPTS=\"${HUB_JAVA_OPTS--Xmx256m}\" ROUNDS=$ROUNDS INTAKE_DURATION=$INTAKE_DURATION INTAKE_WARMUP=$INTAKE_WARMUP E2E_DURATION=$E2E_DURATION E2E_WARMUP=$E2E_WARMUP$([ -z "${SCENARIOS:-}" ] || echo " SCENARIOS=\"$SCENARIOS\"")$([ -z "${LOADS:-}" ] || echo " LOADS=\"$LOADS\"")$([ -z "${DATABASES:-}" ] || echo " DATABASES=\"$DATABASES\"")$([ "$RUN_INTAKE" = 1 ] || echo " RUN_INTAKE=0")$([ "$RUN_E2E" = 1 ] || echo " RUN_E2E=0") bench/run.sh"
     install_tools wrk nginx postgresql jdk curl unzip sha256sum
     build
     WORK=$(mktemp -d /tmp/jx-run.XXXXXX)
