@@ -68,12 +68,12 @@ public record JunctionProperties(
      * @param messages finished (delivered or discarded) messages received longer ago than this are deleted; at least the
      *                 idempotency retention, since a message's key goes with it
      * @param interval how often the purge runs ({@code junction.retention.interval}, read by the scheduler)
-     * @param batch rows deleted per transaction
+     * @param batch rows deleted per transaction (few: H2 holds a transaction's deleted rows, payloads included, in memory)
      */
     public record Retention(
             @DefaultValue("7d") @NotNull Duration messages,
             @DefaultValue("10m") @NotNull Duration interval,
-            @DefaultValue("1000") @Min(1) int batch) {}
+            @DefaultValue("100") @Min(1) int batch) {}
 
     public record Idempotency(@DefaultValue("24h") @NotNull Duration retention) {}
 

@@ -58,7 +58,8 @@ class PartnerLanes {
     }
 
     PartnerLanes(Collection<Partner> partners, JunctionProperties.Delivery settings) {
-        this.maxHeldBytes = settings.maxQueuedPayload().toBytes();
+        // Never more than an eighth of the heap, whatever is configured: the payloads are not all the heap holds.
+        this.maxHeldBytes = Math.min(settings.maxQueuedPayload().toBytes(), Runtime.getRuntime().maxMemory() / 8);
         AtomicInteger n = new AtomicInteger();
         // No queue of its own: a drainer starts on an idle thread or a new one; lanes bound how many run at once.
         this.threads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_THREAD_SECONDS, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
