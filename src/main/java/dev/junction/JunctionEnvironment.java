@@ -30,6 +30,7 @@ class JunctionEnvironment implements EnvironmentPostProcessor {
             derived.put("spring.datasource.url",
                     "jdbc:h2:file:" + data.resolve("junction") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
             derived.put("spring.datasource.username", "sa");
+            derived.put("spring.datasource.hikari.exception-override-class-name", H2ClosedDatabase.class.getName());
         }
         env.getPropertySources().addLast(new MapPropertySource(SOURCE, derived));
     }
