@@ -9,7 +9,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -38,14 +37,9 @@ class DeliveryStore {
         this.tx = tx;
     }
 
-    /** Partners with due, unleased messages, and how many. */
-    Map<String, Integer> duePartners(Instant now) {
-        Map<String, Integer> due = new LinkedHashMap<>();
-        jdbc.query("SELECT partner, COUNT(*) FROM message WHERE " + CLAIMABLE + " GROUP BY partner",
-                Map.of("now", ts(now)), rs -> {
-                    due.put(rs.getString(1), rs.getInt(2));
-                });
-        return due;
+    /** Partners with due, unleased messages. */
+    List<String> duePartners(Instant now) {
+        return jdbc.queryForList("SELECT DISTINCT partner FROM message WHERE " + CLAIMABLE, Map.of("now", ts(now)), String.class);
     }
 
     /** Claims up to {@code max} due messages of a partner, oldest due first, and loads them. */

@@ -43,7 +43,6 @@ import org.springframework.stereotype.Component;
 class Dispatcher implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
-    private static final int RELEASE_BATCH = 1000;
     /** Pause between quick passes while a backlog drains. */
     private static final Duration BUSY_POLL = Duration.ofMillis(50);
 
@@ -142,7 +141,7 @@ class Dispatcher implements SmartLifecycle {
             return false;
         }
         releaseGivenBack();
-        Collection<String> partnersToClaim = full ? store.duePartners(now).keySet() : busy;
+        Collection<String> partnersToClaim = full ? store.duePartners(now) : busy;
         Set<String> stillBusy = new HashSet<>();
         for (String partner : partnersToClaim) {
             int room = Math.min(settings.pollBatch(), lanes.free(partner));
@@ -171,18 +170,21 @@ class Dispatcher implements SmartLifecycle {
 
     /** Clears this instance's lease on messages it could not take, so the claim below (or another instance) can. */
     private void releaseGivenBack() {
-        while (!giveBack.isEmpty()) {
-            List<String> ids = new ArrayList<>();
-            for (String id; ids.size() < RELEASE_BATCH && (id = giveBack.poll()) != null; ) {
-                ids.add(id);
-            }
-            try {
-                store.release(ids, owner);
-            } catch (RuntimeException e) {
-                giveBack.addAll(ids);
-                throw e;
-            }
+        List<String> ids = takeGivenBack();
+        try {
+            store.release(ids, owner); // in small statements of its own
+        } catch (RuntimeException e) {
+            giveBack.addAll(ids);
+            throw e;
         }
+    }
+
+    private List<String> takeGivenBack() {
+        List<String> ids = new ArrayList<>();
+        for (String id; (id = giveBack.poll()) != null; ) {
+            ids.add(id);
+        }
+        return ids;
     }
 
     private boolean hold(Job job) {
@@ -294,9 +296,7 @@ class Dispatcher implements SmartLifecycle {
             poller.shutdownNow();
         }
         List<String> unstarted = new ArrayList<>(lanes.shutdown(TimeUnit.SECONDS.toMillis(10)).stream().map(Job::receiptId).toList());
-        for (String id; (id = giveBack.poll()) != null; ) {
-            unstarted.add(id);
-        }
+        unstarted.addAll(takeGivenBack());
         try {
             store.release(unstarted, owner);
         } catch (RuntimeException e) {
