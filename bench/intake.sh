@@ -25,7 +25,12 @@
 # Settings (environment):
 #   ROUNDS=3            rounds; every round runs every scenario once, in a rotated order (interleaved)
 #   DURATION=10         seconds of each measured wrk run (and of each raw single-row commit run, RAW_SECONDS)
-#   WARMUP=5            seconds of wrk warm-up against each freshly started hub (2 s for nginx); not recorded
+#   WARMUP=60           seconds of wrk warm-up against each freshly started hub (2 s for nginx); not recorded. The JIT
+#                       compiles for about a minute under this load on 2 cores (C2 took ~40% of a core 35 s in), so a
+#                       shorter warm-up measures the compiler as much as the hub. It runs in pieces of WARMUP_PIECE=30 s:
+#                       wrk closing its connections at the end of a run deoptimized hot code, and that must happen in the
+#                       warm-up, not at the start of the measured run. jit_cpu in the details is the compiler threads'
+#                       CPU during the measured run (% of one core), to show how warm the hub was
 #   THREADS=2 CONNECTIONS=50   wrk -t / -c
 #   WRK_TIMEOUT=10      wrk --timeout in seconds: wrk leaves slower responses out of its latency histogram (counting them as
 #                       timeouts), so it must exceed the hub's own 5 s append timeout for p99 to be honest
@@ -60,7 +65,8 @@ done
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-60}
+WARMUP_PIECE=${WARMUP_PIECE:-30}
 WRK_TIMEOUT=${WRK_TIMEOUT:-10}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-50}
@@ -334,31 +340,55 @@ journal_rows() {
     fi
 }
 
+# Warm-up in pieces (see WARMUP); sets WARM_OK, the 2xx answers it got (they are in the journal too).
+warm_up() {  # url dir partners body
+    local left=$WARMUP n=0 piece warm
+    WARM_OK=0
+    while [ "$left" -gt 0 ]; do
+        piece=$((left < WARMUP_PIECE ? left : WARMUP_PIECE))
+        n=$((n + 1))
+        warm=$(run_wrk "$1" "$piece" "$2/warmup-$n.txt" "$3" "$4")
+        WARM_OK=$((WARM_OK + $(kv "$warm" requests) - $(kv "$warm" status_errors)))
+        left=$((left - piece))
+    done
+}
+
+# CPU ticks of the JIT compiler threads of a process.
+jit_ticks() {
+    local t sum=0 v
+    for t in /proc/"$1"/task/*; do
+        case "$(cat "$t/comm" 2>/dev/null)" in
+            C1\ Compiler* | C2\ Compiler*) v=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "$t/stat" 2>/dev/null || echo 0); sum=$((sum + v)) ;;
+        esac
+    done
+    echo "$sum"
+}
+
 scenario_hub() {  # round name dir db writers partners body
-    local round=$1 name=$2 dir=$3 db=$4 writers=$5 partners=$6 body=$7 connectors url warm res before after t0 t1 a0 a1 c0 c1 hz rows acked rss
+    local round=$1 name=$2 dir=$3 db=$4 writers=$5 partners=$6 body=$7 connectors url res before after t0 t1 j0 j1 a0 a1 c0 c1 hz rows acked rss
     connectors=$(partners_dir "$partners")
     launch_hub "$db" "$dir" "$writers" "$connectors" "$BENCH/routes"
     url="http://127.0.0.1:$HUB_PORT"
     # Peak RSS over the warm-up and the measured window: the hub under this scenario's load.
     rss_watch_start "$HUB_PID" "$dir/rss_kb"
-    warm=$(run_wrk "$url" "$WARMUP" "$dir/warmup.txt" "$partners" "$body")
+    warm_up "$url" "$dir" "$partners" "$body"
     a0=$(metric_count junction.journal.appends); c0=$(metric_count junction.journal.commits)
-    before=$(cpu_sample); t0=$(proc_ticks "$HUB_PID")
+    before=$(cpu_sample); t0=$(proc_ticks "$HUB_PID"); j0=$(jit_ticks "$HUB_PID")
     res=$(run_wrk "$url" "$DURATION" "$dir/wrk.txt" "$partners" "$body")
-    after=$(cpu_sample); t1=$(proc_ticks "$HUB_PID")
+    after=$(cpu_sample); t1=$(proc_ticks "$HUB_PID"); j1=$(jit_ticks "$HUB_PID")
     rss=$(rss_watch_stop)
     a1=$(metric_count junction.journal.appends); c1=$(metric_count junction.journal.commits)
     hz=$(getconf CLK_TCK)
     stop_hub
     rows=$(journal_rows "$db" "$dir" || true)
-    acked=$(($(kv "$warm" requests) + $(kv "$res" requests) - $(kv "$warm" status_errors) - $(kv "$res" status_errors)))
+    acked=$((WARM_OK + $(kv "$res" requests) - $(kv "$res" status_errors)))
     if [ -n "$rows" ] && [ "$rows" -lt "$acked" ]; then
         log "WARNING: $name round $round: $acked responses were 2xx but the journal holds only $rows rows"
     fi
     record_wrk "$round" "$name" "$res" "$(awk -v a0="${a0:-0}" -v a1="${a1:-0}" -v c0="${c0:-0}" -v c1="${c1:-0}" \
-        -v t0="$t0" -v t1="$t1" -v hz="$hz" -v d="$DURATION" -v w="$writers" -v s="$HUB_STARTUP" -v busy="$(machine_busy_pct "$before" "$after")" \
-        'BEGIN { n = a1 - a0; c = c1 - c0; printf "writers=%d;commits_per_s=%.0f;avg_batch=%.1f;hub_cpu=%.0f%%;machine_cpu=%s%%;startup_s=%s",
-                 w, c / d, (c > 0 ? n / c : 0), 100 * (t1 - t0) / hz / d, busy, s }');rows=${rows:-?};acked=$acked;partners=$partners;body=$body;rss_mb=$rss"
+        -v t0="$t0" -v t1="$t1" -v j0="$j0" -v j1="$j1" -v hz="$hz" -v d="$DURATION" -v w="$writers" -v s="$HUB_STARTUP" -v busy="$(machine_busy_pct "$before" "$after")" \
+        'BEGIN { n = a1 - a0; c = c1 - c0; printf "writers=%d;commits_per_s=%.0f;avg_batch=%.1f;hub_cpu=%.0f%%;jit_cpu=%.0f%%;machine_cpu=%s%%;startup_s=%s",
+                 w, c / d, (c > 0 ? n / c : 0), 100 * (t1 - t0) / hz / d, 100 * (j1 - j0) / hz / d, busy, s }');rows=${rows:-?};acked=$acked;partners=$partners;body=$body;rss_mb=$rss"
 }
 
 run_scenario() {  # round scenario
@@ -476,7 +506,7 @@ dimensions() {
 # Our section of the results file, between <!-- intake:start --> and <!-- intake:end -->.
 section() {
     local cmd s
-    cmd="HUB_JAVA_OPTS=\"$HUB_JAVA_OPTS\" ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP WRK_TIMEOUT=$WRK_TIMEOUT THREADS=$THREADS CONNECTIONS=$CONNECTIONS RAW_SECONDS=$RAW_SECONDS RAW_BATCH_SECONDS=$RAW_BATCH_SECONDS H2_WRITER_THREADS=$H2_WRITER_THREADS PG_WRITER_THREADS=$PG_WRITER_THREADS SCENARIOS=\"$SCENARIOS\" QUIET_WAIT=$QUIET_WAIT QUIET_BELOW=$QUIET_BELOW$([ "$SKIP_BUILD" != 1 ] || echo " SKIP_BUILD=1") bench/intake.sh"
+    cmd="HUB_JAVA_OPTS=\"$HUB_JAVA_OPTS\" ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP WARMUP_PIECE=$WARMUP_PIECE WRK_TIMEOUT=$WRK_TIMEOUT THREADS=$THREADS CONNECTIONS=$CONNECTIONS RAW_SECONDS=$RAW_SECONDS RAW_BATCH_SECONDS=$RAW_BATCH_SECONDS H2_WRITER_THREADS=$H2_WRITER_THREADS PG_WRITER_THREADS=$PG_WRITER_THREADS SCENARIOS=\"$SCENARIOS\" QUIET_WAIT=$QUIET_WAIT QUIET_BELOW=$QUIET_BELOW$([ "$SKIP_BUILD" != 1 ] || echo " SKIP_BUILD=1") bench/intake.sh"
     {
         echo "<!-- intake:start -->"
         echo "## Intake: durable commit vs the raw commit rate and nginx"

@@ -20,7 +20,7 @@
 #                       run, 15 s hub warm-up, 2 s + 5 s per load, no re-check and no jstack diagnosis. Every setting
 #                       below still wins over QUICK's value when given.
 #   ROUNDS=3            interleaved rounds of both benchmarks
-#   DURATION / WARMUP   measured / warm-up seconds of every run of both; INTAKE_DURATION=10 INTAKE_WARMUP=5 and
+#   DURATION / WARMUP   measured / warm-up seconds of every run of both; INTAKE_DURATION=10 INTAKE_WARMUP=60 and
 #                       E2E_DURATION=20 E2E_WARMUP=5 set them for one benchmark only (defaults shown)
 #   SCENARIOS="nginx nginx/b64k raw-h2 raw-h2/b64k raw-pg raw-pg/b64k hub-{h2,pg}{,/p100,/p1000}{,/b64k}"
 #                       intake scenarios, <base>[@writers][/p<partners>][/b<KiB>k] (see bench/intake.sh)
@@ -60,7 +60,7 @@ if [ "$QUICK" = 1 ]; then
 fi
 ROUNDS=${ROUNDS:-3}
 INTAKE_DURATION=${INTAKE_DURATION:-${DURATION:-10}}
-INTAKE_WARMUP=${INTAKE_WARMUP:-${WARMUP:-5}}
+INTAKE_WARMUP=${INTAKE_WARMUP:-${WARMUP:-60}}
 E2E_DURATION=${E2E_DURATION:-${DURATION:-20}}
 E2E_WARMUP=${E2E_WARMUP:-${WARMUP:-5}}
 

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -44,20 +45,18 @@ class DeliveryStore {
 
     /** Claims up to {@code max} due messages of a partner, oldest due first, and loads them. */
     List<Job> claim(String partner, int max, Instant now, String owner, Instant leaseUntil, java.util.function.Predicate<String> skip) {
-        List<String> candidates = jdbc.queryForList("SELECT receipt_id FROM message WHERE partner = :partner AND " + CLAIMABLE
-                        + " ORDER BY next_attempt_at LIMIT :max",
-                Map.of("partner", partner, "now", ts(now), "max", max), String.class);
-        List<String> claimed = new ArrayList<>();
-        for (String id : candidates) {
-            if (skip.test(id)) {
-                continue;
-            }
-            int won = jdbc.update("UPDATE message SET lease_owner = :owner, lease_expires_at = :until WHERE receipt_id = :id AND "
-                    + CLAIMABLE, Map.of("owner", owner, "until", ts(leaseUntil), "id", id, "now", ts(now)));
-            if (won == 1) {
-                claimed.add(id);
-            }
+        List<String> candidates = candidates(partner, max, now);
+        List<String> open = candidates.stream().filter(skip.negate()).toList();
+        // A few rows per statement (see release); a candidate another instance claimed meanwhile is no longer
+        // claimable, and only rows leased to this instance come back below. Only this thread claims here, so a row
+        // leased to this instance among the candidates was claimed by this update.
+        int won = 0;
+        for (int i = 0; i < open.size(); i += RELEASE_CHUNK) {
+            won += jdbc.update("UPDATE message SET lease_owner = :owner, lease_expires_at = :until WHERE receipt_id IN (:ids) AND "
+                    + CLAIMABLE, Map.of("owner", owner, "until", ts(leaseUntil), "now", ts(now),
+                    "ids", open.subList(i, Math.min(open.size(), i + RELEASE_CHUNK))));
         }
+        List<String> claimed = won == 0 ? List.of() : open;
         if (claimed.isEmpty()) {
             return List.of();
         }
@@ -65,6 +64,28 @@ class DeliveryStore {
                 SELECT receipt_id, partner, event, route, correlation_id, content_type, payload, received_at, attempts, replays
                 FROM message WHERE receipt_id IN (:ids) AND lease_owner = :owner ORDER BY next_attempt_at""",
                 Map.of("ids", claimed, "owner", owner), (rs, n) -> job(rs, leaseUntil));
+    }
+
+    /**
+     * The partner's {@code max} oldest due, unleased messages. One status per query, ordered by all columns of
+     * {@code ix_message_partner_due}: so both databases walk that index in order and stop after {@code max} rows
+     * (with {@code status IN (...)} H2 collected and sorted every pending row of the partner, a backlog of a hundred
+     * thousand rows on every claim).
+     */
+    private List<String> candidates(String partner, int max, Instant now) {
+        record Due(String id, OffsetDateTime at) {}
+        List<Due> due = new ArrayList<>();
+        for (String status : List.of("accepted", "retrying")) {
+            due.addAll(jdbc.query("""
+                    SELECT receipt_id, next_attempt_at FROM message
+                    WHERE partner = :partner AND status = :status AND next_attempt_at <= :now
+                      AND (lease_expires_at IS NULL OR lease_expires_at < :now)
+                    ORDER BY partner, status, next_attempt_at LIMIT :max""",
+                    Map.of("partner", partner, "status", status, "now", ts(now), "max", max),
+                    (rs, n) -> new Due(rs.getString(1), rs.getObject(2, OffsetDateTime.class))));
+        }
+        due.sort(Comparator.comparing(Due::at));
+        return due.stream().limit(max).map(Due::id).toList();
     }
 
     /** Extends this instance's lease before a delivery that waited in line; false if the claim was lost meanwhile. */

@@ -3,6 +3,7 @@ package dev.junction.delivery;
 import dev.junction.InstanceId;
 import dev.junction.JunctionProperties;
 import dev.junction.intake.AcceptedMessage;
+import dev.junction.intake.FastPath;
 import dev.junction.intake.MessagesAccepted;
 import dev.junction.partner.Partner;
 import dev.junction.partner.PartnerRegistry;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
@@ -40,7 +42,7 @@ import org.springframework.stereotype.Component;
  * process that held it. Each outcome is recorded with the partner's retry policy.
  */
 @Component
-class Dispatcher implements SmartLifecycle {
+class Dispatcher implements SmartLifecycle, FastPath {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     /** Pause between quick passes while a backlog drains. */
@@ -86,20 +88,32 @@ class Dispatcher implements SmartLifecycle {
     }
 
     /**
-     * Runs on the journal's writer thread right after its commit, so it must not touch the database: messages that do
-     * not fit their partner's lane (or arrive before Camel has started its routes) are given back by the next poll.
+     * Runs on the journal's writer thread right after its commit, so it must not touch the database. The journal
+     * leased to this instance only the messages {@link #hasRoom} said a lane would take; one that does not fit after all
+     * (the poller filled the lane meanwhile) is given back by the next poll. The others were journaled unleased, and the
+     * poller claims them as the lanes drain.
      */
     @EventListener
     void onAccepted(MessagesAccepted accepted) {
-        for (AcceptedMessage m : accepted.messages()) {
+        for (AcceptedMessage m : accepted.leased()) {
             metrics.accepted(m.partner(), m.event());
-            if (!settings.enabled()) {
-                continue; // not leased at intake: nothing to give back
-            }
             if (!running || !routesReady || !hold(new Job(m, 0, 0, m.receivedAt().plus(settings.lease())))) {
                 giveBack.add(m.receiptId());
             }
         }
+        for (AcceptedMessage m : accepted.unleased()) {
+            metrics.accepted(m.partner(), m.event());
+        }
+    }
+
+    /**
+     * Asked by the journal before each insert. A message that would not fit its lane is journaled unleased, so it is
+     * claimable at once: leasing it and giving it back cost two more writes of the whole row, and a backlog of leased
+     * rows is one every claim must scan past.
+     */
+    @Override
+    public boolean hasRoom(String partner, int promised) {
+        return running && routesReady && lanes.free(partner) > promised;
     }
 
     /**
@@ -196,7 +210,25 @@ class Dispatcher implements SmartLifecycle {
         return false;
     }
 
+    /**
+     * Runs on a lane thread. It does not wait for the outcome's commit: the lane's {@code unrecorded} permits bound
+     * how many of the partner's deliveries may be running or awaiting their commit, and the message stays held (so
+     * the poller never claims it again) until its outcome is committed.
+     */
     private void deliverHeld(Job job) {
+        Semaphore unrecorded = lanes.unrecorded(job.message().partner());
+        try {
+            unrecorded.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            held.remove(job.receiptId());
+            return;
+        }
+        Runnable settled = () -> {
+            held.remove(job.receiptId());
+            unrecorded.release();
+        };
+        boolean recording = false;
         try {
             Instant now = clock.instant();
             // A job that waited in line renews its claim first, so another instance cannot take it meanwhile.
@@ -204,15 +236,18 @@ class Dispatcher implements SmartLifecycle {
                     && !store.renew(job.receiptId(), owner, now, now.plus(settings.lease()))) {
                 return;
             }
-            deliver(job);
+            recording = deliver(job, settled);
         } catch (RuntimeException | Error e) {
             log.warn("Delivery of {} failed before its route ran: {}", job.receiptId(), e.toString());
         } finally {
-            held.remove(job.receiptId());
+            if (!recording) {
+                settled.run();
+            }
         }
     }
 
-    void deliver(Job job) {
+    /** Runs the route and hands the outcome to the writer; true if {@code settled} runs once it is committed. */
+    private boolean deliver(Job job, Runnable settled) {
         AcceptedMessage m = job.message();
         Partner partner = partners.find(m.partner()).orElse(null);
         Instant started = clock.instant();
@@ -232,34 +267,54 @@ class Dispatcher implements SmartLifecycle {
             outcome = FailureClassifier.classify(e);
         }
         long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+        Instant now = clock.instant();
+        Partner.RetryPolicy policy = partner == null ? Partner.RetryPolicy.DEFAULT : partner.retry();
+        Settlement settlement = settle(job, outcome, policy, started, ms, now);
         try {
-            record(job, partner, outcome, started, ms);
-        } catch (RuntimeException | Error e) {
-            // The lease expires and the message is attempted again: at-least-once, deduplicable by Idempotency-Key.
+            outcomes.submit(settlement).whenComplete((won, error) -> {
+                try {
+                    if (error != null) {
+                        // The lease expires and the message is attempted again: at-least-once, deduplicable by Idempotency-Key.
+                        log.warn("Could not record the outcome of {}: {}", m.receiptId(), error.toString());
+                    } else {
+                        count(settlement, now);
+                    }
+                } finally {
+                    settled.run();
+                }
+            });
+            return true;
+        } catch (RuntimeException e) {
             log.warn("Could not record the outcome of {}: {}", m.receiptId(), e.toString());
+            return false;
         }
     }
 
-    private void record(Job job, Partner partner, Outcome outcome, Instant started, long ms) {
-        Instant now = clock.instant();
-        AcceptedMessage m = job.message();
+    private static Settlement settle(Job job, Outcome outcome, Partner.RetryPolicy policy, Instant started, long ms, Instant now) {
         int number = job.attempts() + 1;
-        Partner.RetryPolicy policy = partner == null ? Partner.RetryPolicy.DEFAULT : partner.retry();
         if (outcome instanceof Outcome.Delivered d) {
-            outcomes.record(Settlement.delivered(job, Attempt.of(number, started, ms, "delivered", d.httpStatus(), null), now));
-            metrics.delivered(m, now);
-        } else if (outcome instanceof Outcome.Deferred d) {
-            outcomes.record(Settlement.deferred(job, now, d.delay(), d.reason()));
-        } else if (outcome instanceof Outcome.Retry r && number < policy.maxAttempts()) {
+            return Settlement.delivered(job, Attempt.of(number, started, ms, "delivered", d.httpStatus(), null), now);
+        }
+        if (outcome instanceof Outcome.Deferred d) {
+            return Settlement.deferred(job, now, d.delay(), d.reason());
+        }
+        if (outcome instanceof Outcome.Retry r && number < policy.maxAttempts()) {
             Duration delay = r.retryAfter() != null ? RetrySchedule.retryAfter(r.retryAfter(), policy)
                     : RetrySchedule.after(number, policy, ThreadLocalRandom.current());
-            outcomes.record(Settlement.retry(job, Attempt.of(number, started, ms, "retry", r.httpStatus(), r.error()), now, now.plus(delay)));
-            metrics.retried(m);
-        } else {
-            Integer status = outcome instanceof Outcome.Retry r ? r.httpStatus() : ((Outcome.Dead) outcome).httpStatus();
-            Throwable error = outcome instanceof Outcome.Retry r ? r.error() : ((Outcome.Dead) outcome).error();
-            outcomes.record(Settlement.dead(job, Attempt.of(number, started, ms, "dead", status, error), now));
-            metrics.dead(m);
+            return Settlement.retry(job, Attempt.of(number, started, ms, "retry", r.httpStatus(), r.error()), now, now.plus(delay));
+        }
+        Integer status = outcome instanceof Outcome.Retry r ? r.httpStatus() : ((Outcome.Dead) outcome).httpStatus();
+        Throwable error = outcome instanceof Outcome.Retry r ? r.error() : ((Outcome.Dead) outcome).error();
+        return Settlement.dead(job, Attempt.of(number, started, ms, "dead", status, error), now);
+    }
+
+    private void count(Settlement settlement, Instant now) {
+        AcceptedMessage m = settlement.job().message();
+        switch (settlement.kind()) {
+            case DELIVERED -> metrics.delivered(m, now);
+            case RETRY -> metrics.retried(m);
+            case DEAD -> metrics.dead(m);
+            case DEFERRED -> { } // not an attempt
         }
     }
 

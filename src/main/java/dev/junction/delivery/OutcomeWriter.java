@@ -4,15 +4,12 @@ import dev.junction.Batches;
 import dev.junction.InstanceId;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -20,8 +17,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Records delivery outcomes with group commit: outcomes that arrive while a commit is in flight share the next
- * transaction, so delivery is not bound to one commit per message. A delivery thread waits until its outcome is
- * committed before it takes the next message, so a crash repeats at most the deliveries that were in flight.
+ * transaction, so delivery is not bound to one commit per message. Delivery threads hand an outcome over and go on
+ * with their next message; how many of a partner's outcomes may wait for their commit is bounded by its lane
+ * ({@link PartnerLanes#unrecorded}), and so is what a crash repeats.
  */
 @Component
 class OutcomeWriter implements SmartLifecycle {
@@ -30,12 +28,10 @@ class OutcomeWriter implements SmartLifecycle {
     private static final int MAX_BATCH = 512;
     /** An update rewrites the whole row, payload included, so a commit's size is bounded by the payloads it touches. */
     private static final long MAX_BATCH_BYTES = 4L * 1024 * 1024;
-    /** Longer than any commit should take; after it the lease expires and the message is simply attempted again. */
-    private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final DeliveryStore store;
     private final String owner;
-    /** Unbounded in type, bounded in practice: every caller waits for its entry, so it holds at most one per delivery thread. */
+    /** Unbounded in type, bounded in practice: each lane holds at most its share of unrecorded outcomes. */
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private volatile boolean running;
     private Thread writer;
@@ -49,21 +45,18 @@ class OutcomeWriter implements SmartLifecycle {
                 .description("Delivery outcomes per commit").register(meters);
     }
 
-    /** Blocks until the outcome is committed; false if this instance no longer held the message. */
-    boolean record(Settlement settlement) {
-        Pending pending = new Pending(settlement, new CompletableFuture<>());
+    /**
+     * Queues an outcome for the next commit. The future completes once it is committed, with false if this instance
+     * no longer held the message, or exceptionally if the commit failed (then the lease expires and the message is
+     * attempted again).
+     */
+    CompletableFuture<Boolean> submit(Settlement settlement) {
         if (!running) {
             throw new IllegalStateException("The outcome writer is not running");
         }
+        Pending pending = new Pending(settlement, new CompletableFuture<>());
         queue.add(pending);
-        try {
-            return pending.won.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while recording the outcome of " + settlement.job().receiptId(), e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Could not record the outcome of " + settlement.job().receiptId(), e);
-        }
+        return pending.won;
     }
 
     private void writeLoop() {

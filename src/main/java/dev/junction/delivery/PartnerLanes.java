@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,12 @@ class PartnerLanes {
      * draining backlog (a job that waited long renews its lease before it runs).
      */
     private static final int AHEAD_PER_SLOT = 16;
+    /**
+     * How many of a partner's deliveries per slot may be done but not yet recorded. Delivery threads do not wait for
+     * their outcome's commit (a commit takes milliseconds on a loaded machine, and waiting made a partner's throughput
+     * slots / commit time); this bounds what a crash repeats: at most slots * this per partner.
+     */
+    static final int UNRECORDED_PER_SLOT = 4;
     private static final long IDLE_THREAD_SECONDS = 60;
 
     private final Map<String, Lane> lanes = new HashMap<>();
@@ -101,6 +108,14 @@ class PartnerLanes {
         return Math.max(0, Math.min(ahead, lane.queue.remainingCapacity()));
     }
 
+    /**
+     * The partner's permits for deliveries that are running or whose outcome awaits its commit: taken before the
+     * route runs, given back once the outcome is committed (or could not be).
+     */
+    Semaphore unrecorded(String partner) {
+        return lanes.get(partner).unrecorded;
+    }
+
     /** Threads the lanes' pool holds now, busy or idle. */
     int threads() {
         return threads.getPoolSize();
@@ -132,10 +147,12 @@ class PartnerLanes {
         private final int slots;
         private final BlockingQueue<Task> queue;
         private final AtomicInteger running = new AtomicInteger();
+        private final Semaphore unrecorded;
 
         Lane(String partner, int slots, int queueCapacity) {
             this.partner = partner;
             this.slots = slots;
+            this.unrecorded = new Semaphore(slots * UNRECORDED_PER_SLOT);
             this.queue = new LinkedBlockingQueue<>(queueCapacity);
         }
 

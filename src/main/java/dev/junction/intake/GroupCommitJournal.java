@@ -17,10 +17,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +33,7 @@ import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -61,6 +64,9 @@ class GroupCommitJournal implements SmartLifecycle {
     private final String leaseOwner;
     private final Duration lease;
     private final ApplicationEventPublisher events;
+    private final ObjectProvider<FastPath> fastPaths;
+    /** Resolved when the journal starts; null when delivery is off, and then nothing is leased at intake. */
+    private volatile FastPath fastPath;
     private final List<BlockingQueue<Pending>> queues = new ArrayList<>();
     private final List<Thread> writers = new ArrayList<>();
     private final Counter commits;
@@ -69,7 +75,7 @@ class GroupCommitJournal implements SmartLifecycle {
     private volatile boolean running;
 
     GroupCommitJournal(DataSource dataSource, Clock clock, JunctionProperties properties, MeterRegistry meters,
-                       InstanceId instance, ApplicationEventPublisher events) {
+                       InstanceId instance, ApplicationEventPublisher events, ObjectProvider<FastPath> fastPaths) {
         this.dataSource = dataSource;
         this.clock = clock;
         this.settings = properties.journal();
@@ -78,6 +84,7 @@ class GroupCommitJournal implements SmartLifecycle {
         this.leaseOwner = properties.delivery().enabled() ? instance.value() : null;
         this.lease = properties.delivery().lease();
         this.events = events;
+        this.fastPaths = fastPaths;
         this.commits = Counter.builder("junction.journal.commits").description("Journal transactions committed").register(meters);
         this.appended = Counter.builder("junction.journal.appends").description("Messages committed to the journal").register(meters);
         this.batchSize = DistributionSummary.builder("junction.journal.batch.size").description("Messages per commit").register(meters);
@@ -191,30 +198,32 @@ class GroupCommitJournal implements SmartLifecycle {
 
     private void transact(Connection c, List<Pending> batch, boolean lookUpKeys) throws SQLException {
         List<Pending> inserted = new ArrayList<>(batch.size());
-        List<Runnable> completions = write(c, batch, inserted, lookUpKeys);
+        Set<Pending> leased = new HashSet<>();
+        List<Runnable> completions = write(c, batch, inserted, leased, lookUpKeys);
         c.commit();
         commits.increment();
         appended.increment(batch.size());
         batchSize.record(batch.size());
         completions.forEach(Runnable::run);
-        announce(inserted);
+        announce(inserted, leased);
     }
 
-    private void announce(List<Pending> inserted) {
+    private void announce(List<Pending> inserted, Set<Pending> leased) {
         if (inserted.isEmpty()) {
             return;
         }
-        List<AcceptedMessage> messages = new ArrayList<>(inserted.size());
+        List<AcceptedMessage> take = new ArrayList<>(leased.size());
+        List<AcceptedMessage> waiting = new ArrayList<>(inserted.size() - leased.size());
         for (Pending p : inserted) {
             NewMessage m = p.message;
-            messages.add(new AcceptedMessage(p.receiptId, m.partner(), m.event(), m.route(), correlationId(p),
-                    m.contentType(), m.payload(), p.receivedAt));
+            (leased.contains(p) ? take : waiting).add(new AcceptedMessage(p.receiptId, m.partner(), m.event(), m.route(),
+                    correlationId(p), m.contentType(), m.payload(), p.receivedAt));
         }
         try {
-            events.publishEvent(new MessagesAccepted(messages));
+            events.publishEvent(new MessagesAccepted(take, waiting));
         } catch (RuntimeException e) {
             // Committed is committed: the recovery poller delivers these once their lease expires.
-            log.warn("Could not hand {} committed message(s) to delivery: {}", messages.size(), e.toString());
+            log.warn("Could not hand {} committed message(s) to delivery: {}", inserted.size(), e.toString());
         }
     }
 
@@ -223,7 +232,8 @@ class GroupCommitJournal implements SmartLifecycle {
     }
 
     /** Inserts the batch inside the open transaction; returns how to complete each caller once committed. */
-    private List<Runnable> write(Connection c, List<Pending> batch, List<Pending> inserted, boolean lookUpKeys) throws SQLException {
+    private List<Runnable> write(Connection c, List<Pending> batch, List<Pending> inserted, Set<Pending> leased, boolean lookUpKeys)
+            throws SQLException {
         Map<IdemKey, List<Pending>> byKey = new LinkedHashMap<>();
         List<Pending> inserts = new ArrayList<>(batch.size());
         for (Pending p : batch) {
@@ -256,7 +266,7 @@ class GroupCommitJournal implements SmartLifecycle {
                 completions.add(() -> p.result.complete(new AppendResult(receipt, true)));
             }
         }
-        insert(c, inserts);
+        insert(c, inserts, leased);
         inserted.addAll(inserts);
         for (Pending p : inserts) {
             completions.add(() -> p.result.complete(new AppendResult(p.receiptId, false)));
@@ -291,14 +301,22 @@ class GroupCommitJournal implements SmartLifecycle {
         return null;
     }
 
-    private void insert(Connection c, List<Pending> inserts) throws SQLException {
+    /** Inserts the messages, each leased to this instance if its partner's lane will take it right after the commit. */
+    private void insert(Connection c, List<Pending> inserts, Set<Pending> leased) throws SQLException {
         if (inserts.isEmpty()) {
             return;
         }
+        FastPath lanes = fastPath;
+        Map<String, Integer> promised = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             for (Pending p : inserts) {
                 NewMessage m = p.message;
                 OffsetDateTime at = OffsetDateTime.ofInstant(p.receivedAt, ZoneOffset.UTC);
+                boolean lease = lanes != null && lanes.hasRoom(m.partner(), promised.getOrDefault(m.partner(), 0));
+                if (lease) {
+                    promised.merge(m.partner(), 1, Integer::sum);
+                    leased.add(p);
+                }
                 ps.setString(1, p.receiptId);
                 ps.setString(2, m.kind());
                 ps.setString(3, m.partner());
@@ -311,8 +329,8 @@ class GroupCommitJournal implements SmartLifecycle {
                 ps.setString(10, m.headers());
                 ps.setObject(11, at);
                 ps.setObject(12, at);
-                ps.setString(13, leaseOwner);
-                ps.setObject(14, leaseOwner == null ? null : at.plus(lease));
+                ps.setString(13, lease ? leaseOwner : null);
+                ps.setObject(14, lease ? at.plus(this.lease) : null);
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -342,6 +360,7 @@ class GroupCommitJournal implements SmartLifecycle {
 
     @Override
     public void start() {
+        fastPath = leaseOwner == null ? null : fastPaths.getIfAvailable();
         running = true;
         for (int i = 0; i < settings.writerThreads(); i++) {
             BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(settings.queueCapacity());

@@ -2,6 +2,8 @@ package dev.junction.intake;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -77,19 +79,59 @@ final class PayloadReader {
     }
 
     static JsonNode parse(byte[] body) {
+        requireUtf8(body);
+        try {
+            JsonNode tree = JSON.readTree(body);
+            if (tree == null || tree.isMissingNode()) {
+                throw noValue();
+            }
+            return tree;
+        } catch (JsonProcessingException e) {
+            throw malformed(e);
+        } catch (IOException e) {
+            throw new ProblemException(ProblemType.MALFORMED_REQUEST, "Malformed JSON: " + abbreviate(e.getMessage()));
+        }
+    }
+
+    /**
+     * The same checks as {@link #parse} (one JSON value, strict duplicates, nesting depth, nothing after it) without
+     * building the tree, for events that read nothing from it.
+     */
+    static void check(byte[] body) {
+        requireUtf8(body);
+        try (JsonParser parser = JSON.createParser(body)) {
+            if (parser.nextToken() == null) {
+                throw noValue();
+            }
+            parser.skipChildren();
+            JsonToken trailing = parser.nextToken();
+            if (trailing != null) {
+                JsonLocation at = parser.currentTokenLocation();
+                throw new ProblemException(ProblemType.MALFORMED_REQUEST, "Malformed JSON at line " + at.getLineNr() + ", column "
+                        + at.getColumnNr() + ": Trailing token (of type " + trailing + ") found after value");
+            }
+        } catch (JsonProcessingException e) {
+            throw malformed(e);
+        } catch (IOException e) {
+            throw new ProblemException(ProblemType.MALFORMED_REQUEST, "Malformed JSON: " + abbreviate(e.getMessage()));
+        }
+    }
+
+    private static void requireUtf8(byte[] body) {
         // Jackson would silently accept UTF-16/32; RFC 8259 JSON exchanged between systems is UTF-8, without a BOM.
         if (body[0] == (byte) 0xEF || body[0] == 0 || (body.length > 1 && body[1] == 0) || body[0] == (byte) 0xFE || body[0] == (byte) 0xFF) {
             throw new ProblemException(ProblemType.MALFORMED_REQUEST, "The body must be UTF-8 JSON without a byte order mark");
         }
-        try {
-            return JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw new ProblemException(ProblemType.MALFORMED_REQUEST, "Malformed JSON" + where + ": " + abbreviate(e.getOriginalMessage()));
-        } catch (IOException e) {
-            throw new ProblemException(ProblemType.MALFORMED_REQUEST, "Malformed JSON: " + abbreviate(e.getMessage()));
-        }
+    }
+
+    private static ProblemException malformed(JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+        return new ProblemException(ProblemType.MALFORMED_REQUEST, "Malformed JSON" + where + ": " + abbreviate(e.getOriginalMessage()));
+    }
+
+    private static ProblemException noValue() {
+        return new ProblemException(ProblemType.MALFORMED_REQUEST, "The request body holds no JSON value, only whitespace");
     }
 
     private static ProblemException tooLarge(int maxBytes) {

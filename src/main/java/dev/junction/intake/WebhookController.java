@@ -3,9 +3,6 @@ package dev.junction.intake;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.ValidationMessage;
-import dev.junction.partner.Partner;
-import dev.junction.partner.PartnerEvent;
-import dev.junction.partner.PartnerRegistry;
 import dev.junction.problem.Problem;
 import dev.junction.problem.ProblemException;
 import dev.junction.problem.ProblemType;
@@ -16,7 +13,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -28,43 +24,23 @@ import org.springframework.web.bind.annotation.RestController;
 class WebhookController {
 
     private static final int MAX_SCHEMA_ERRORS = 50;
-    private static final Pattern CORRELATION_ID = Pattern.compile("[A-Za-z0-9._:/-]{1,128}");
 
-    private final PartnerRegistry partners;
-    private final GroupCommitJournal journal;
+    private final WebhookIntake intake;
     private final Receipts receipts;
 
-    WebhookController(PartnerRegistry partners, GroupCommitJournal journal, Receipts receipts) {
-        this.partners = partners;
-        this.journal = journal;
+    WebhookController(WebhookIntake intake, Receipts receipts) {
+        this.intake = intake;
         this.receipts = receipts;
     }
 
     record Accepted(String receiptId, String status) {}
 
+    /** Normally served by {@link IntakeFilter}; the mapping stays, so Spring MVC answers other methods with a 405. */
     @PostMapping("/webhooks/{partner}/{event}")
     ResponseEntity<Accepted> accept(@PathVariable String partner, @PathVariable String event, HttpServletRequest request)
             throws IOException {
-        Partner p = partners.find(partner).orElseThrow(() -> notFound("Unknown partner '" + partner + "'"));
-        PartnerEvent e = p.event(event).orElseThrow(() -> notFound("Partner '" + partner + "' has no event '" + event
-                + "'; its events are " + p.events().keySet().stream().sorted().toList()));
-        String contentType = PayloadReader.requireJson(request.getContentType());
-        byte[] body = PayloadReader.readBounded(request.getContentLengthLong(), request.getInputStream(), p.maxBodyBytes());
-        JsonNode payload = PayloadReader.parse(body);
-        e.schema().ifPresent(schema -> validate(schema, payload));
-        String key = IdempotencyKeys.extract(e.idempotencyKey(), request, payload);
-        String correlation = request.getHeader("X-Correlation-Id");
-        NewMessage message = new NewMessage("webhook", partner, event, e.route(), key,
-                correlation != null && CORRELATION_ID.matcher(correlation).matches() ? correlation : null,
-                contentType, body, SafeHeaders.toJson(request));
-        AppendResult result;
-        try {
-            result = journal.append(message);
-        } catch (JournalUnavailableException unavailable) {
-            throw new ProblemException(Problem.of(ProblemType.JOURNAL_UNAVAILABLE, unavailable.getMessage()), Map.of("Retry-After", "5"));
-        }
-        ResponseEntity.BodyBuilder accepted = ResponseEntity.accepted()
-                .location(URI.create("/webhooks/" + partner + "/receipts/" + result.receiptId()));
+        AppendResult result = intake.accept(partner, event, request);
+        ResponseEntity.BodyBuilder accepted = ResponseEntity.accepted().location(URI.create(WebhookIntake.location(partner, result)));
         if (result.replayed()) {
             accepted.header("Idempotent-Replayed", "true");
         }

@@ -17,7 +17,11 @@ public class ProblemWriter {
     }
 
     public void write(HttpServletResponse response, Problem problem, Map<String, String> headers) throws IOException {
-        response.resetBuffer();
+        if (!response.isCommitted()) {
+            // Tomcat counts a response as committed once reading the request failed (a body cut short); the answer
+            // then goes out as far as the connection allows, and resetting would throw.
+            response.resetBuffer();
+        }
         response.setStatus(problem.status());
         headers.forEach(response::setHeader);
         response.setContentType(Problem.MEDIA_TYPE);

@@ -31,6 +31,7 @@ import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
@@ -71,7 +72,8 @@ class GroupCommitJournalTest {
                 new JunctionProperties.Delivery(false, Duration.ofMinutes(2), Duration.ofSeconds(1), 200, 1000, DataSize.ofMegabytes(64)),
                 new JunctionProperties.Sandbox(false, 10),
                 new JunctionProperties.Retention(Duration.ofDays(7), Duration.ofMinutes(10), 1000));
-        journal = new GroupCommitJournal(ds, clock, props, meters, new InstanceId(), event -> { });
+        journal = new GroupCommitJournal(ds, clock, props, meters, new InstanceId(), event -> { },
+                new DefaultListableBeanFactory().getBeanProvider(FastPath.class));
         journal.start();
         return journal;
     }

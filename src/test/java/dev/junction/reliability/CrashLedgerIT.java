@@ -27,13 +27,14 @@ import org.junit.jupiter.api.Test;
  * target, and a repeated call must carry the receipt's Idempotency-Key. Requests that got no answer are counted apart.
  *
  * <p>Why the duplicate bound holds: a call is repeated only when its outcome was not recorded, i.e. (a) the process
- * died while the call was in flight, at most the partner's bulkhead ({@code maxConcurrent: 8}) per kill, or (b) the
- * attempt was recorded as failed (a timeout on a loaded machine while the target still got the request) and retried,
- * which the receipts' {@code attempts} count. So duplicates &lt;= kills * 8 + recorded retries.
+ * died while the call was in flight or its outcome awaited its commit, at most the partner's bulkhead
+ * ({@code maxConcurrent: 8}) times {@link dev.junction.delivery.PartnerLanes}' unrecorded outcomes per slot (4) per kill,
+ * or (b) the attempt was recorded as failed (a timeout on a loaded machine while the target still got the request) and
+ * retried, which the receipts' {@code attempts} count. So duplicates &lt;= kills * 32 + recorded retries.
  */
 class CrashLedgerIT {
 
-    private static final int IN_FLIGHT_PER_KILL = 8;
+    private static final int IN_FLIGHT_PER_KILL = 8 * 4;
 
     private final WireMockServer target = new WireMockServer(options().dynamicPort().containerThreads(64));
 
