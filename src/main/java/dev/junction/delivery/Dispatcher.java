@@ -155,7 +155,7 @@ class Dispatcher implements SmartLifecycle, FastPath {
             return false;
         }
         releaseGivenBack();
-        Collection<String> partnersToClaim = full ? store.duePartners(now) : busy;
+        Collection<String> partnersToClaim = full ? store.duePartners(lanes.partners(), now) : busy;
         Set<String> stillBusy = new HashSet<>();
         for (String partner : partnersToClaim) {
             int room = Math.min(settings.pollBatch(), lanes.free(partner));

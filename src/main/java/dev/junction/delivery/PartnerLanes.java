@@ -116,6 +116,11 @@ class PartnerLanes {
         return lanes.get(partner).unrecorded;
     }
 
+    /** The partners that have a lane. */
+    Collection<String> partners() {
+        return lanes.keySet();
+    }
+
     /** Threads the lanes' pool holds now, busy or idle. */
     int threads() {
         return threads.getPoolSize();
