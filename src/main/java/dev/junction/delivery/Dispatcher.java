@@ -224,8 +224,9 @@ class Dispatcher implements SmartLifecycle, FastPath {
             held.remove(job.receiptId());
             return;
         }
+        String receiptId = job.receiptId(); // not the job: what runs after the commit must not keep the payload
         Runnable settled = () -> {
-            held.remove(job.receiptId());
+            held.remove(receiptId);
             unrecorded.release();
         };
         boolean recording = false;
@@ -270,12 +271,13 @@ class Dispatcher implements SmartLifecycle, FastPath {
         Instant now = clock.instant();
         Partner.RetryPolicy policy = partner == null ? Partner.RetryPolicy.DEFAULT : partner.retry();
         Settlement settlement = settle(job, outcome, policy, started, ms, now);
+        String receiptId = m.receiptId();
         try {
             outcomes.submit(settlement).whenComplete((won, error) -> {
                 try {
                     if (error != null) {
                         // The lease expires and the message is attempted again: at-least-once, deduplicable by Idempotency-Key.
-                        log.warn("Could not record the outcome of {}: {}", m.receiptId(), error.toString());
+                        log.warn("Could not record the outcome of {}: {}", receiptId, error.toString());
                     } else {
                         count(settlement, now);
                     }

@@ -68,7 +68,7 @@ class OutcomeWriter implements SmartLifecycle {
                     continue;
                 }
                 batch.add(first);
-                Batches.fill(queue, batch, MAX_BATCH, MAX_BATCH_BYTES, p -> p.settlement().job().message().payload().length);
+                Batches.fill(queue, batch, MAX_BATCH, MAX_BATCH_BYTES, p -> p.settlement().payloadBytes());
                 boolean[] won = store.settle(batch.stream().map(Pending::settlement).toList(), owner);
                 batchSize.record(batch.size());
                 for (int i = 0; i < won.length; i++) {

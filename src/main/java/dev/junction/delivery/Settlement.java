@@ -5,9 +5,11 @@ import java.time.Instant;
 
 /**
  * What one delivery did to its message: the new state, and the attempt that led to it ({@code null} when deferred,
- * which spends no attempt).
+ * which spends no attempt). It holds the job without its payload, only the payload's size ({@code payloadBytes}: the
+ * update rewrites the whole row, so a commit's size is bounded by it).
  */
-record Settlement(Kind kind, Job job, int attempts, Instant at, Instant nextAttemptAt, String lastError, Attempt attempt) {
+record Settlement(Kind kind, Job job, int attempts, Instant at, Instant nextAttemptAt, String lastError, Attempt attempt,
+                  int payloadBytes) {
 
     /** Each kind updates the message its own way; every update is guarded by the lease owner. */
     enum Kind {
@@ -36,18 +38,22 @@ record Settlement(Kind kind, Job job, int attempts, Instant at, Instant nextAtte
     }
 
     static Settlement delivered(Job job, Attempt attempt, Instant now) {
-        return new Settlement(Kind.DELIVERED, job, attempt.number(), now, null, null, attempt);
+        return new Settlement(Kind.DELIVERED, job.withoutPayload(), attempt.number(), now, null, null, attempt, size(job));
     }
 
     static Settlement retry(Job job, Attempt attempt, Instant now, Instant next) {
-        return new Settlement(Kind.RETRY, job, attempt.number(), now, next, attempt.summary(), attempt);
+        return new Settlement(Kind.RETRY, job.withoutPayload(), attempt.number(), now, next, attempt.summary(), attempt, size(job));
     }
 
     static Settlement dead(Job job, Attempt attempt, Instant now) {
-        return new Settlement(Kind.DEAD, job, attempt.number(), now, null, attempt.summary(), attempt);
+        return new Settlement(Kind.DEAD, job.withoutPayload(), attempt.number(), now, null, attempt.summary(), attempt, size(job));
     }
 
     static Settlement deferred(Job job, Instant now, Duration delay, String reason) {
-        return new Settlement(Kind.DEFERRED, job, job.attempts(), now, now.plus(delay), reason, null);
+        return new Settlement(Kind.DEFERRED, job.withoutPayload(), job.attempts(), now, now.plus(delay), reason, null, size(job));
+    }
+
+    private static int size(Job job) {
+        return job.message().payload().length;
     }
 }
