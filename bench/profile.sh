@@ -15,23 +15,14 @@ OPS_KEY=bench-ops-key-9b3e61d0
 W=$(mktemp -d /tmp/jx-profile.XXXXXX)
 PID=""
 trap '[ -z "$PID" ] || kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"' EXIT
-mkdir -p "$W/data" "$W/connectors"
-# Bench-only partner: its key is bench-key-1 (only the SHA-256 is in the file), as in bench/intake.sh.
-cat >"$W/connectors/bench-1.yaml" <<YAML
-partner: bench-1
-apiKeys:
-  - id: bench-1
-    sha256: $(printf %s bench-key-1 | sha256sum | cut -d' ' -f1)
-rateLimit: { capacity: 100000000, refillPerSecond: 100000000 }
-maxBodyBytes: 1000000
-events:
-  order-created:
-    route: bench-order-created
-    idempotencyKey: header:Idempotency-Key
-YAML
+mkdir -p "$W/data"
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+WORK=$W
+CONNECTORS=$(partners_dir 1)   # the bench-only partner of bench/intake.sh: bench-1, key bench-key-1
 PORT=$((18000 + RANDOM % 1000))
 # shellcheck disable=SC2086  # a list of JVM options
-JUNCTION_CONNECTORS_DIR="$W/connectors" JUNCTION_ROUTES_DIR="$ROOT/bench/routes" JUNCTION_DATA_DIR="$W/data" SERVER_PORT=$PORT \
+JUNCTION_CONNECTORS_DIR="$CONNECTORS" JUNCTION_ROUTES_DIR="$ROOT/bench/routes" JUNCTION_DATA_DIR="$W/data" SERVER_PORT=$PORT \
     JUNCTION_OPS_API_KEY=$OPS_KEY java $HUB_JAVA_OPTS -jar "$ROOT/target/junction.jar" >"$W/hub.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 240); do curl -fsS "http://127.0.0.1:$PORT/actuator/health" 2>/dev/null | grep -q UP && break; sleep 0.5; done
@@ -42,9 +33,10 @@ metric() {  # name statistic
 }
 # CPU ticks per thread group: thread names without their numbers.
 threads() {
-    for t in /proc/"$PID"/task/*; do
-        printf '%s %s\n' "$(tr ' ' _ <"$t/comm" | sed -E 's/[-#_]?[0-9]+$//; s/-[0-9]+-.*$//')" \
-            "$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "$t/stat")"
+    local task
+    for task in /proc/"$PID"/task/*; do
+        printf '%s %s\n' "$(tr ' ' _ <"$task/comm" | sed -E 's/[-#_]?[0-9]+$//; s/-[0-9]+-.*$//')" \
+            "$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "$task/stat")"
     done 2>/dev/null
 }
 
