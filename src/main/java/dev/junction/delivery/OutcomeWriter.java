@@ -1,9 +1,9 @@
 package dev.junction.delivery;
 
-import dev.junction.Batches;
 import dev.junction.InstanceId;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -26,8 +26,15 @@ class OutcomeWriter implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(OutcomeWriter.class);
     private static final int MAX_BATCH = 512;
-    /** An update rewrites the whole row, payload included, so a commit's size is bounded by the payloads it touches. */
-    private static final long MAX_BATCH_BYTES = 4L * 1024 * 1024;
+    /**
+     * A commit's cost is mostly fixed (H2 serializes every page the transaction touched, B-tree roots included;
+     * PostgreSQL flushes its WAL), and nobody waits on an outcome's commit the way a partner waits on an append's.
+     * So a small batch waits up to {@code LINGER} for more, until it has {@code LINGER_BATCH}. A lane stops at its
+     * unrecorded budget ({@link PartnerLanes#UNRECORDED_PER_SLOT} per slot), so one with fewer than 4 slots may wait
+     * out a linger now and then: 2 ms per budget's worth of deliveries, which delivery time dwarfs anyway.
+     */
+    static final Duration LINGER = Duration.ofMillis(2);
+    static final int LINGER_BATCH = 16;
 
     private final DeliveryStore store;
     private final String owner;
@@ -68,7 +75,7 @@ class OutcomeWriter implements SmartLifecycle {
                     continue;
                 }
                 batch.add(first);
-                Batches.fill(queue, batch, MAX_BATCH, MAX_BATCH_BYTES, p -> p.settlement().payloadBytes());
+                gather(batch);
                 boolean[] won = store.settle(batch.stream().map(Pending::settlement).toList(), owner);
                 batchSize.record(batch.size());
                 for (int i = 0; i < won.length; i++) {
@@ -84,6 +91,21 @@ class OutcomeWriter implements SmartLifecycle {
             } finally {
                 batch.clear();
             }
+        }
+    }
+
+    /** Takes what is queued; a small batch lingers for more (see {@link #LINGER}). */
+    private void gather(List<Pending> batch) throws InterruptedException {
+        queue.drainTo(batch, MAX_BATCH - batch.size());
+        long deadline = System.nanoTime() + LINGER.toNanos();
+        while (batch.size() < LINGER_BATCH) {
+            long left = deadline - System.nanoTime();
+            Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            queue.drainTo(batch, MAX_BATCH - batch.size());
         }
     }
 

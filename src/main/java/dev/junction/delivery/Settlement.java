@@ -5,11 +5,10 @@ import java.time.Instant;
 
 /**
  * What one delivery did to its message: the new state, and the attempt that led to it ({@code null} when deferred,
- * which spends no attempt). It holds the job without its payload, only the payload's size ({@code payloadBytes}: the
- * update rewrites the whole row, so a commit's size is bounded by it).
+ * which spends no attempt). It holds the job without its payload: an outcome may wait for its commit a while, and the
+ * update does not touch the body (V4).
  */
-record Settlement(Kind kind, Job job, int attempts, Instant at, Instant nextAttemptAt, String lastError, Attempt attempt,
-                  int payloadBytes) {
+record Settlement(Kind kind, Job job, int attempts, Instant at, Instant nextAttemptAt, String lastError, Attempt attempt) {
 
     /** Each kind updates the message its own way; every update is guarded by the lease owner. */
     enum Kind {
@@ -38,22 +37,18 @@ record Settlement(Kind kind, Job job, int attempts, Instant at, Instant nextAtte
     }
 
     static Settlement delivered(Job job, Attempt attempt, Instant now) {
-        return new Settlement(Kind.DELIVERED, job.withoutPayload(), attempt.number(), now, null, null, attempt, size(job));
+        return new Settlement(Kind.DELIVERED, job.withoutPayload(), attempt.number(), now, null, null, attempt);
     }
 
     static Settlement retry(Job job, Attempt attempt, Instant now, Instant next) {
-        return new Settlement(Kind.RETRY, job.withoutPayload(), attempt.number(), now, next, attempt.summary(), attempt, size(job));
+        return new Settlement(Kind.RETRY, job.withoutPayload(), attempt.number(), now, next, attempt.summary(), attempt);
     }
 
     static Settlement dead(Job job, Attempt attempt, Instant now) {
-        return new Settlement(Kind.DEAD, job.withoutPayload(), attempt.number(), now, null, attempt.summary(), attempt, size(job));
+        return new Settlement(Kind.DEAD, job.withoutPayload(), attempt.number(), now, null, attempt.summary(), attempt);
     }
 
     static Settlement deferred(Job job, Instant now, Duration delay, String reason) {
-        return new Settlement(Kind.DEFERRED, job.withoutPayload(), job.attempts(), now, now.plus(delay), reason, null, size(job));
-    }
-
-    private static int size(Job job) {
-        return job.message().payload().length;
+        return new Settlement(Kind.DEFERRED, job.withoutPayload(), job.attempts(), now, now.plus(delay), reason, null);
     }
 }

@@ -53,8 +53,10 @@ class GroupCommitJournal implements SmartLifecycle {
     private static final String UNIQUE_VIOLATION = "23505";
     private static final String INSERT = """
             INSERT INTO message (receipt_id, kind, partner, event, route, idempotency_key, correlation_id, content_type,
-                                 payload, headers, status, attempts, received_at, next_attempt_at, lease_owner, lease_expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', 0, ?, ?, ?, ?)""";
+                                 status, attempts, received_at, next_attempt_at, lease_owner, lease_expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'accepted', 0, ?, ?, ?, ?)""";
+    // The body has a table of its own, so that delivery's updates of the message row do not rewrite it (V4).
+    private static final String INSERT_BODY = "INSERT INTO message_body (receipt_id, payload, headers) VALUES (?, ?, ?)";
     private static final String RELEASE_KEY = "UPDATE message SET idempotency_key = NULL WHERE receipt_id = ?";
 
     private final DataSource dataSource;
@@ -325,12 +327,20 @@ class GroupCommitJournal implements SmartLifecycle {
                 ps.setString(6, m.idempotencyKey());
                 ps.setString(7, correlationId(p));
                 ps.setString(8, m.contentType());
-                ps.setBytes(9, m.payload());
-                ps.setString(10, m.headers());
-                ps.setObject(11, at);
-                ps.setObject(12, at);
-                ps.setString(13, lease ? leaseOwner : null);
-                ps.setObject(14, lease ? at.plus(this.lease) : null);
+                ps.setObject(9, at);
+                ps.setObject(10, at);
+                ps.setString(11, lease ? leaseOwner : null);
+                ps.setObject(12, lease ? at.plus(this.lease) : null);
+                ps.addBatch();
+            }
+            // Messages first: a key another instance took meanwhile fails here, before any body is written.
+            ps.executeBatch();
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT_BODY)) {
+            for (Pending p : inserts) {
+                ps.setString(1, p.receiptId);
+                ps.setBytes(2, p.message.payload());
+                ps.setString(3, p.message.headers());
                 ps.addBatch();
             }
             ps.executeBatch();

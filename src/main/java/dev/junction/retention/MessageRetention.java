@@ -76,10 +76,15 @@ class MessageRetention {
                 return total;
             }
             Integer deleted = tx.execute(status -> {
-                jdbc.update("DELETE FROM delivery_attempt WHERE receipt_id IN (:ids)", Map.of("ids", ids));
-                // Re-checked: a message replayed since the select is pending again and must stay.
-                return jdbc.update("DELETE FROM message WHERE receipt_id IN (:ids) AND status IN ('delivered', 'discarded')",
+                // Re-checked: a message replayed since the select is pending again and must stay, with its body and
+                // its attempt history.
+                int messages = jdbc.update("DELETE FROM message WHERE receipt_id IN (:ids) AND status IN ('delivered', 'discarded')",
                         Map.of("ids", ids));
+                for (String table : List.of("delivery_attempt", "message_body")) {
+                    jdbc.update("DELETE FROM " + table + " t WHERE t.receipt_id IN (:ids)"
+                            + " AND NOT EXISTS (SELECT 1 FROM message m WHERE m.receipt_id = t.receipt_id)", Map.of("ids", ids));
+                }
+                return messages;
             });
             total += deleted == null ? 0 : deleted;
             purged.increment(deleted == null ? 0 : deleted);

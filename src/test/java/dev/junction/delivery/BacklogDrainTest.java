@@ -9,13 +9,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.junction.JunctionApplication;
-import java.nio.charset.StandardCharsets;
+import dev.junction.support.JournalRows;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.UUID;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,14 +56,7 @@ class BacklogDrainTest {
                 "--SHOP_ERP_TOKEN=t")) {
             JdbcTemplate jdbc = hub.getBean(JdbcTemplate.class);
             OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-            jdbc.batchUpdate("""
-                    INSERT INTO message (receipt_id, kind, partner, event, route, correlation_id, content_type, payload, headers,
-                                         status, attempts, received_at, next_attempt_at)
-                    VALUES (?, 'webhook', 'fast', 'order-created', 'fast-order-created', ?, 'application/json', ?, '{}', 'accepted', 0, ?, ?)""",
-                    IntStream.range(0, BACKLOG).mapToObj(i -> {
-                        String id = UUID.randomUUID().toString();
-                        return new Object[] {id, id, "{}".getBytes(StandardCharsets.UTF_8), now, now};
-                    }).toList());
+            JournalRows.pending(jdbc, "fast", "order-created", "fast-order-created", BACKLOG, now);
 
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
                     jdbc.queryForObject("SELECT COUNT(*) FROM message WHERE status = 'delivered'", Long.class) == BACKLOG);

@@ -10,13 +10,12 @@ import static org.awaitility.Awaitility.await;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.junction.JunctionApplication;
 import dev.junction.support.EmbeddedPostgresSupport;
+import dev.junction.support.JournalRows;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -42,14 +41,7 @@ class TwoInstancesTest {
             JdbcTemplate jdbc = a.getBean(JdbcTemplate.class);
             int n = 300;
             OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-            jdbc.batchUpdate("""
-                    INSERT INTO message (receipt_id, kind, partner, event, route, correlation_id, content_type, payload, headers,
-                                         status, attempts, received_at, next_attempt_at)
-                    VALUES (?, 'webhook', 'fast', 'order-created', 'fast-order-created', ?, 'application/json', ?, '{}', 'accepted', 0, ?, ?)""",
-                    java.util.stream.IntStream.range(0, n).mapToObj(i -> {
-                        String id = UUID.randomUUID().toString();
-                        return new Object[] {id, id, "{}".getBytes(StandardCharsets.UTF_8), now, now};
-                    }).toList());
+            JournalRows.pending(jdbc, "fast", "order-created", "fast-order-created", n, now);
 
             await().atMost(Duration.ofSeconds(90)).until(() ->
                     jdbc.queryForObject("SELECT COUNT(*) FROM message WHERE status = 'delivered'", Long.class) == n);

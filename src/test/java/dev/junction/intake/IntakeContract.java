@@ -53,7 +53,9 @@ abstract class IntakeContract extends HubTest {
         assertThat(res.header("Location")).contains("/webhooks/acme/receipts/" + receipt);
         assertThat(res.header("Idempotent-Replayed")).isEmpty();
 
-        Map<String, Object> row = jdbc.queryForMap("SELECT * FROM message WHERE receipt_id = ?", receipt);
+        Map<String, Object> row = jdbc.queryForMap(
+                "SELECT m.*, b.payload, b.headers FROM message m JOIN message_body b ON b.receipt_id = m.receipt_id WHERE m.receipt_id = ?",
+                receipt);
         assertThat(row.get("PARTNER") != null ? row.get("PARTNER") : row.get("partner")).isEqualTo("acme");
         Map<String, Object> r = lower(row);
         assertThat(r).containsEntry("event", "order-created").containsEntry("route", "acme-order-created")

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.junction.JunctionApplication;
 import dev.junction.support.HubTest;
+import dev.junction.support.JournalRows;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +30,7 @@ class MessageRetentionTest extends HubTest {
     @BeforeEach
     void empty() {
         jdbc.update("DELETE FROM delivery_attempt");
+        jdbc.update("DELETE FROM message_body");
         jdbc.update("DELETE FROM message");
     }
 
@@ -51,6 +54,8 @@ class MessageRetentionTest extends HubTest {
         assertThat(jdbc.queryForList("SELECT DISTINCT receipt_id FROM delivery_attempt", String.class))
                 .containsExactlyInAnyOrder(oldDead, oldRetrying, oldAccepted, recentDelivered, edgeDelivered)
                 .doesNotContain(oldDelivered, oldDiscarded);
+        assertThat(jdbc.queryForList("SELECT receipt_id FROM message_body", String.class))
+                .containsExactlyInAnyOrder(oldDead, oldRetrying, oldAccepted, recentDelivered, edgeDelivered);
         assertThat(retention.purge(NOW)).as("a second run finds nothing more").isZero();
     }
 
@@ -63,6 +68,7 @@ class MessageRetentionTest extends HubTest {
         // A batch of 10 (the class's property): three transactions.
         assertThat(retention.purge(NOW)).isEqualTo(25);
         assertThat(messages()).isZero();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM message_body", Long.class)).isZero();
     }
 
     @Test
@@ -87,10 +93,11 @@ class MessageRetentionTest extends HubTest {
         String id = receiptIdAt(receivedAt);
         Timestamp at = Timestamp.from(receivedAt);
         jdbc.update("""
-                INSERT INTO message (receipt_id, kind, partner, event, route, idempotency_key, correlation_id, content_type, payload,
-                                     headers, status, attempts, received_at)
-                VALUES (?, 'webhook', 'acme', 'order-created', 'acme-order-created', ?, ?, 'application/json', ?, '{}', ?, 1, ?)""",
-                id, id, id, "{}".getBytes(), status, at);
+                INSERT INTO message (receipt_id, kind, partner, event, route, idempotency_key, correlation_id, content_type,
+                                     status, attempts, received_at)
+                VALUES (?, 'webhook', 'acme', 'order-created', 'acme-order-created', ?, ?, 'application/json', ?, 1, ?)""",
+                id, id, id, status, at);
+        JournalRows.body(jdbc, id, "{}".getBytes(StandardCharsets.UTF_8));
         jdbc.update("""
                 INSERT INTO delivery_attempt (receipt_id, replay, attempt, started_at, duration_ms, outcome)
                 VALUES (?, 0, 1, ?, 3, 'retry')""", id, at);
