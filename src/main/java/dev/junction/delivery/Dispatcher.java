@@ -217,7 +217,10 @@ class Dispatcher implements SmartLifecycle, FastPath {
     private void deliverHeld(Job job) {
         Semaphore unrecorded = lanes.unrecorded(job.message().partner());
         try {
-            unrecorded.acquire();
+            if (!unrecorded.tryAcquire()) {
+                outcomes.flush(); // this lane's outcomes are waiting in the writer's batch: commit without lingering
+                unrecorded.acquire();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             held.remove(job.receiptId());

@@ -28,13 +28,15 @@ class OutcomeWriter implements SmartLifecycle {
     private static final int MAX_BATCH = 512;
     /**
      * A commit's cost is mostly fixed (H2 serializes every page the transaction touched, B-tree roots included;
-     * PostgreSQL flushes its WAL), and nobody waits on an outcome's commit the way a partner waits on an append's.
+     * PostgreSQL flushes its WAL), and no caller waits on an outcome's commit the way a partner waits on an append's.
      * So a small batch waits up to {@code LINGER} for more, until it has {@code LINGER_BATCH}. A lane stops at its
-     * unrecorded budget ({@link PartnerLanes#UNRECORDED_PER_SLOT} per slot), so one with fewer than 4 slots may wait
-     * out a linger now and then: 2 ms per budget's worth of deliveries, which delivery time dwarfs anyway.
+     * unrecorded budget ({@link PartnerLanes#UNRECORDED_PER_SLOT} per slot, 4 for a lane of one slot): one that runs
+     * out asks for a {@link #flush()}, so no lane ever waits on a linger.
      */
     static final Duration LINGER = Duration.ofMillis(2);
     static final int LINGER_BATCH = 16;
+    /** A flush request in the queue: compared by identity, never committed. */
+    private static final Pending FLUSH = new Pending(null, null);
 
     private final DeliveryStore store;
     private final String owner;
@@ -74,14 +76,22 @@ class OutcomeWriter implements SmartLifecycle {
                 if (first == null) {
                     continue;
                 }
-                batch.add(first);
-                gather(batch);
+                if (first != FLUSH) {
+                    batch.add(first);
+                }
+                gather(batch, first == FLUSH);
+                if (batch.isEmpty()) {
+                    continue;
+                }
                 boolean[] won = store.settle(batch.stream().map(Pending::settlement).toList(), owner);
                 batchSize.record(batch.size());
                 for (int i = 0; i < won.length; i++) {
                     batch.get(i).won.complete(won[i]);
                 }
             } catch (InterruptedException e) {
+                // Not settled here: JDBC on an interrupted thread can close H2's file channel, and the database with it.
+                // Their leases expire and the messages are attempted again.
+                batch.forEach(p -> p.won.completeExceptionally(e));
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException | Error e) {
@@ -94,19 +104,38 @@ class OutcomeWriter implements SmartLifecycle {
         }
     }
 
-    /** Takes what is queued; a small batch lingers for more (see {@link #LINGER}). */
-    private void gather(List<Pending> batch) throws InterruptedException {
-        queue.drainTo(batch, MAX_BATCH - batch.size());
+    /**
+     * Queues a request to commit what is queued now, without lingering: a lane is out of unrecorded permits, so its
+     * threads wait for this commit, and more outcomes from it cannot come.
+     */
+    void flush() {
+        queue.add(FLUSH);
+    }
+
+    /** Takes what is queued; a small batch lingers for more (see {@link #LINGER}) unless a flush is asked for. */
+    private void gather(List<Pending> batch, boolean flush) throws InterruptedException {
+        if (drain(batch) || flush) {
+            return;
+        }
         long deadline = System.nanoTime() + LINGER.toNanos();
         while (batch.size() < LINGER_BATCH) {
             long left = deadline - System.nanoTime();
             Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (next == null) {
+            if (next == null || next == FLUSH) {
                 return;
             }
             batch.add(next);
-            queue.drainTo(batch, MAX_BATCH - batch.size());
+            if (drain(batch)) {
+                return;
+            }
         }
+    }
+
+    /** Moves what is queued into the batch; true if that included a flush request. */
+    private boolean drain(List<Pending> batch) {
+        int before = batch.size();
+        queue.drainTo(batch, MAX_BATCH - before);
+        return batch.subList(before, batch.size()).removeIf(p -> p == FLUSH);
     }
 
     @Override
@@ -141,4 +170,5 @@ class OutcomeWriter implements SmartLifecycle {
     }
 
     private record Pending(Settlement settlement, CompletableFuture<Boolean> won) {}
+
 }

@@ -19,7 +19,7 @@ import org.springframework.test.context.TestPropertySource;
 
 /** Finished messages past the retention period go, with their attempts; pending and dead ones stay whatever their age. */
 // Its own database: the purge tests empty the journal.
-@TestPropertySource(properties = {"junction.retention.batch=10", "junction.data-dir=target/retention-test-data"})
+@TestPropertySource(properties = {"junction.retention.batch=10", "junction.data-dir=target/retention-test-data-${random.uuid}"})
 class MessageRetentionTest extends HubTest {
 
     static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
