@@ -107,8 +107,8 @@ class Dispatcher implements SmartLifecycle, FastPath {
 
     /**
      * Asked by the journal before each insert. A message that would not fit its lane is journaled unleased, so it is
-     * claimable at once: leasing it and giving it back cost two more writes of the whole row, and a backlog of leased
-     * rows is one every claim must scan past.
+     * claimable at once: leasing it and giving it back cost two more writes of its row, and a backlog of leased rows is
+     * one every claim must scan past.
      */
     @Override
     public boolean hasRoom(String partner, int promised) {
