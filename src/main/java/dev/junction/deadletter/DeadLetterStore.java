@@ -90,7 +90,8 @@ class DeadLetterStore {
         List<Detail> rows = jdbc.query("""
                 SELECT m.receipt_id, m.partner, m.event, m.status, m.attempts, m.last_error, m.dead_at, m.received_at,
                        m.correlation_id, m.replays, b.payload, b.headers
-                FROM message m JOIN message_body b ON b.receipt_id = m.receipt_id WHERE m.receipt_id = :id""", Map.of("id", receiptId), (rs, n) -> new Detail(
+                FROM message m JOIN message_body b ON b.receipt_id = m.receipt_id WHERE m.receipt_id = :id""",
+                Map.of("id", receiptId), (rs, n) -> new Detail(
                 rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getString(6),
                 instant(rs, 7), instant(rs, 8), rs.getString(9), rs.getInt(10), payload(rs.getBytes(11)),
                 Redaction.headers(rs.getString(12)), attempts(receiptId)));

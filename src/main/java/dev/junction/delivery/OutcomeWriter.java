@@ -170,5 +170,4 @@ class OutcomeWriter implements SmartLifecycle {
     }
 
     private record Pending(Settlement settlement, CompletableFuture<Boolean> won) {}
-
 }
