@@ -3,6 +3,7 @@ package dev.junction;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.support.EmbeddedPostgresSupport;
+import dev.junction.support.JournalRows;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
@@ -49,19 +50,14 @@ class JournalMigrationTest {
         Flyway.configure().dataSource(db).load().migrate();
 
         for (String status : new String[] {"accepted", "dead"}) {
-            Map<String, Object> body = lower(jdbc.queryForMap("SELECT payload, headers FROM message_body WHERE receipt_id = ?", "id-" + status));
+            String id = "id-" + status;
+            Map<String, Object> body = JournalRows.columns(jdbc.queryForMap("SELECT payload, headers FROM message_body WHERE receipt_id = ?", id));
             assertThat(new String((byte[]) body.get("payload"), StandardCharsets.UTF_8)).isEqualTo("{\"s\":\"" + status + "\"}");
             assertThat(body.get("headers")).isEqualTo("{\"x-shop\":\"" + status + "\"}");
-            Map<String, Object> row = lower(jdbc.queryForMap("SELECT * FROM message WHERE receipt_id = ?", "id-" + status));
+            Map<String, Object> row = JournalRows.columns(jdbc.queryForMap("SELECT * FROM message WHERE receipt_id = ?", id));
             assertThat(row).doesNotContainKeys("payload", "headers")
                     .containsEntry("status", status).containsEntry("idempotency_key", "key-" + status).containsEntry("attempts", 2);
         }
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM message_body", Long.class)).isEqualTo(2);
-    }
-
-    private static Map<String, Object> lower(Map<String, Object> row) {
-        Map<String, Object> out = new java.util.HashMap<>();
-        row.forEach((k, v) -> out.put(k.toLowerCase(java.util.Locale.ROOT), v));
-        return out;
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.junction.support.HubClient.Res;
 import dev.junction.support.HubTest;
+import dev.junction.support.JournalRows;
 import dev.junction.support.Keys;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ abstract class IntakeContract extends HubTest {
                 "SELECT m.*, b.payload, b.headers FROM message m JOIN message_body b ON b.receipt_id = m.receipt_id WHERE m.receipt_id = ?",
                 receipt);
         assertThat(row.get("PARTNER") != null ? row.get("PARTNER") : row.get("partner")).isEqualTo("acme");
-        Map<String, Object> r = lower(row);
+        Map<String, Object> r = JournalRows.columns(row);
         assertThat(r).containsEntry("event", "order-created").containsEntry("route", "acme-order-created")
                 .containsEntry("idempotency_key", key)
                 .containsEntry("correlation_id", "corr-1").containsEntry("kind", "webhook")
@@ -276,11 +277,5 @@ abstract class IntakeContract extends HubTest {
         assertProblem(hub().get("/nothing-here"), 404, "/nothing-here");
         assertProblem(hub().get("/webhooks/acme/order-created", "X-API-Key", Keys.ACME), 405, "GET");
         assertProblem(hub().postJson("/webhooks/acme/%2e%2e/globex/order-created", ORDER, "X-API-Key", Keys.ACME), 404, "No endpoint");
-    }
-
-    private static Map<String, Object> lower(Map<String, Object> row) {
-        Map<String, Object> out = new java.util.HashMap<>();
-        row.forEach((k, v) -> out.put(k.toLowerCase(java.util.Locale.ROOT), v));
-        return out;
     }
 }

@@ -2,7 +2,10 @@ package dev.junction.support;
 
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -23,6 +26,13 @@ public final class JournalRows {
         jdbc.batchUpdate("INSERT INTO message_body (receipt_id, payload, headers) VALUES (?, ?, '{}')",
                 ids.stream().map(id -> new Object[] {id, "{}".getBytes(StandardCharsets.UTF_8)}).toList());
         return ids;
+    }
+
+    /** A row read with {@code queryForMap}, keyed by lower-case column name (H2 answers in upper case, PostgreSQL in lower). */
+    public static Map<String, Object> columns(Map<String, Object> row) {
+        Map<String, Object> out = new HashMap<>();
+        row.forEach((k, v) -> out.put(k.toLowerCase(Locale.ROOT), v));
+        return out;
     }
 
     /** The body row of a message inserted by hand. */
