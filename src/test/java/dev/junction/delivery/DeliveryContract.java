@@ -177,6 +177,29 @@ abstract class DeliveryContract {
         assertThat(retrying.path("nextAttemptAt").isNull()).isFalse();
     }
 
+    /**
+     * camel-http's client re-executes a 503 or 429 by itself after a second: a target answering 503, 503, 200 was
+     * delivered with two recorded attempts for three calls. Every call must be one attempt of the hub's.
+     */
+    @Test
+    void aPlainHttpCallIsOneAttemptTheClientNeverRetriesByItself() {
+        String m = marker();
+        String scenario = "flaky-" + m;
+        TARGET.stubFor(post(urlPathEqualTo("/plain")).withRequestBody(containing(m)).inScenario(scenario)
+                .whenScenarioStateIs(Scenario.STARTED).willReturn(aResponse().withStatus(503)).willSetStateTo("second"));
+        TARGET.stubFor(post(urlPathEqualTo("/plain")).withRequestBody(containing(m)).inScenario(scenario)
+                .whenScenarioStateIs("second").willReturn(aResponse().withStatus(429)).willSetStateTo("third"));
+        TARGET.stubFor(post(urlPathEqualTo("/plain")).withRequestBody(containing(m)).inScenario(scenario)
+                .whenScenarioStateIs("third").willReturn(aResponse().withStatus(200)));
+        String receipt = accept("shop", Keys.SHOP, "order-plain", "{\"m\":\"" + m + "\"}");
+
+        JsonNode r = awaitStatus("shop", Keys.SHOP, receipt, "delivered", Duration.ofSeconds(30));
+        assertThat(received(receipt)).hasSize(3);
+        assertThat(r.path("attempts").asInt()).isEqualTo(3);
+        assertThat(attempts(receipt)).extracting(a -> col(a, "http_status") == null ? null : ((Number) col(a, "http_status")).intValue())
+                .containsExactly(503, 429, 200);
+    }
+
     /** The attempt that met the 4xx was the last one (a cold first call may time out on a loaded machine first). */
     void assertTheFirst4xxEndedIt(String receipt, int status) {
         List<Map<String, Object>> history = attempts(receipt);
