@@ -1,18 +1,17 @@
 package dev.junction.delivery;
 
-import java.time.Duration;
-
-/** The target's circuit breaker is open: no call was made, so no attempt is spent. */
+/** The target's circuit breaker refused the call: none was made, so no attempt is spent, and the message is parked. */
 class BreakerOpenException extends RuntimeException {
 
-    private final transient Duration wait;
+    private final String target;
 
-    BreakerOpenException(String target, Duration wait) {
+    /** @param target {@code <partner>/<target>} */
+    BreakerOpenException(String target) {
         super("circuit breaker open for " + target, null, false, false);
-        this.wait = wait;
+        this.target = target;
     }
 
-    Duration waitFor() {
-        return wait;
+    String target() {
+        return target;
     }
 }

@@ -6,15 +6,24 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-/** One resilience4j circuit breaker per (partner, target), built from the target's descriptor. */
+/**
+ * One circuit breaker per (partner, target), built from the target's descriptor, with the hub's rules for what counts
+ * and who makes the trial calls ({@link TargetBreaker}). Breakers live in each instance's memory: each instance learns a
+ * target's state from its own calls.
+ */
 @Component
 public class Breakers {
 
-    private final Map<String, CircuitBreaker> byTarget = new LinkedHashMap<>();
+    private static final Logger log = LoggerFactory.getLogger(Breakers.class);
+
+    private final Map<String, TargetBreaker> byTarget = new LinkedHashMap<>();
 
     Breakers(PartnerRegistry partners, MeterRegistry meters) {
         for (Partner p : partners.all()) {
@@ -29,8 +38,13 @@ public class Breakers {
                         .waitDurationInOpenState(spec.waitInOpenState())
                         .permittedNumberOfCallsInHalfOpenState(Math.min(3, spec.slidingWindowSize()))
                         .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                        // Trials the dispatcher un-parked may be claimed by another instance, or fail before they call:
+                        // a half-open round that no trial concludes opens again, and the next one gets new trials.
+                        .maxWaitDurationInHalfOpenState(spec.waitInOpenState())
                         .build());
-                byTarget.put(key(p.id(), t.name()), breaker);
+                breaker.getEventPublisher().onStateTransition(e -> log.info("Circuit breaker {}: {}", breaker.getName(),
+                        e.getStateTransition()));
+                byTarget.put(key(p.id(), t.name()), new TargetBreaker(key(p.id(), t.name()), breaker, spec.waitInOpenState()));
                 Gauge.builder("junction.breaker.state", breaker, b -> stateValue(b.getState()))
                         .description("0 closed, 1 half-open, 2 open, 3 other")
                         .tag("partner", p.id()).tag("target", t.name())
@@ -39,8 +53,17 @@ public class Breakers {
         }
     }
 
-    CircuitBreaker of(String partner, String target) {
+    TargetBreaker of(String partner, String target) {
         return byTarget.get(key(partner, target));
+    }
+
+    /** By {@code <partner>/<target>}; null for a target no descriptor declares (any more). */
+    TargetBreaker of(String key) {
+        return byTarget.get(key);
+    }
+
+    Collection<TargetBreaker> all() {
+        return byTarget.values();
     }
 
     /** Breaker state by target, e.g. {@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}. */
@@ -48,7 +71,7 @@ public class Breakers {
         Map<String, String> states = new LinkedHashMap<>();
         byTarget.forEach((k, b) -> {
             if (k.startsWith(partner + "/")) {
-                states.put(k.substring(partner.length() + 1), b.getState().name());
+                states.put(k.substring(partner.length() + 1), b.state().name());
             }
         });
         return states;

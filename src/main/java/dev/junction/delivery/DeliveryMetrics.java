@@ -57,6 +57,11 @@ class DeliveryMetrics {
         counter("junction.messages.retried", m.partner(), m.event()).increment();
     }
 
+    /** A dispatch the target's open breaker refused: no call, no attempt; the message waits parked. */
+    void parked(AcceptedMessage m) {
+        counter("junction.messages.parked", m.partner(), m.event()).increment();
+    }
+
     void dead(AcceptedMessage m) {
         counter("junction.messages.dead", m.partner(), m.event()).increment();
     }

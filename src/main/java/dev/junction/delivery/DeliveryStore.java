@@ -28,6 +28,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 class DeliveryStore {
 
     private static final int RELEASE_CHUNK = 32;
+    /** Parked messages made due per statement when a breaker closes: small rows (V4), but a backlog can be large. */
+    private static final int PARKED_CHUNK = 500;
     private static final String PENDING = "status IN ('accepted', 'retrying')";
     private static final String CLAIMABLE = PENDING + " AND next_attempt_at <= :now AND (lease_expires_at IS NULL OR lease_expires_at < :now)";
 
@@ -137,6 +139,56 @@ class DeliveryStore {
         return won;
     }
 
+    /**
+     * The targets this partner's pending messages are parked on. Read through ix_message_partner_due's
+     * (partner, status) prefix: only the partner's retrying rows, and only when the sweep rediscovers.
+     */
+    List<String> parkedTargets(String partner) {
+        return jdbc.queryForList("SELECT DISTINCT parked_on FROM message WHERE partner = :partner AND status = 'retrying' AND parked_on IS NOT NULL",
+                Map.of("partner", partner), String.class);
+    }
+
+    /**
+     * Makes every message parked on the target due, in receipt order (next_attempt_at = received_at: the claims walk
+     * by due time), a chunk of rows per statement. Returns how many it released.
+     */
+    int unparkAll(String partner, String target) {
+        int total = 0;
+        for (int n; (n = unpark(partner, target, PARKED_CHUNK, false)) > 0; ) {
+            total += n;
+        }
+        return total;
+    }
+
+    /**
+     * Makes up to {@code max} parked messages due as the trials of a half-open breaker: those that already failed
+     * against the target first, then the oldest. Returns their receipt ids.
+     */
+    List<String> unparkTrials(String partner, String target, int max) {
+        List<String> ids = parked(partner, target, max, true);
+        release(partner, target, ids);
+        return ids;
+    }
+
+    private int unpark(String partner, String target, int max, boolean retriesFirst) {
+        return release(partner, target, parked(partner, target, max, retriesFirst));
+    }
+
+    private List<String> parked(String partner, String target, int max, boolean retriesFirst) {
+        return jdbc.queryForList("SELECT receipt_id FROM message WHERE partner = :partner AND status = 'retrying' AND parked_on = :target"
+                        + (retriesFirst ? " ORDER BY CASE WHEN attempts > 0 THEN 0 ELSE 1 END, received_at" : "") + " LIMIT :max",
+                Map.of("partner", partner, "target", target, "max", max), String.class);
+    }
+
+    /** Guarded by parked_on: a message claimed and settled meanwhile is not touched. */
+    private int release(String partner, String target, List<String> ids) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        return jdbc.update("UPDATE message SET parked_on = NULL, next_attempt_at = received_at WHERE receipt_id IN (:ids) AND partner = :partner"
+                + " AND status = 'retrying' AND parked_on = :target", Map.of("ids", ids, "partner", partner, "target", target));
+    }
+
     /** Gives claimed messages back without an attempt (shutdown, or a full bulkhead queue). */
     void release(List<String> receiptIds, String owner) {
         // A few rows per statement: H2 holds a transaction's rewritten rows in memory (when the payload was part of the
@@ -150,7 +202,7 @@ class DeliveryStore {
     private static SqlParameterSource params(Settlement s, String owner) {
         return new MapSqlParameterSource("id", s.job().receiptId()).addValue("owner", owner).addValue("now", ts(s.at()))
                 .addValue("attempts", s.attempts()).addValue("error", s.lastError())
-                .addValue("next", s.nextAttemptAt() == null ? null : ts(s.nextAttemptAt()));
+                .addValue("next", s.nextAttemptAt() == null ? null : ts(s.nextAttemptAt())).addValue("parkedOn", s.parkedOn());
     }
 
     private static SqlParameterSource attemptParams(Settlement s) {

@@ -46,6 +46,11 @@ class Dispatcher implements SmartLifecycle, FastPath {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     /** Pause between quick passes while a backlog drains. */
     private static final Duration BUSY_POLL = Duration.ofMillis(50);
+    /** Exchange properties (never forwarded to targets) that tell a route's target calls which delivery they serve. */
+    static final String RECEIPT_PROPERTY = "JunctionReceiptId";
+    static final String ATTEMPT_PROPERTY = "JunctionAttempt";
+    /** Set by a {@code target:} call: the {@code <partner>/<target>} the route called. */
+    static final String TARGET_PROPERTY = "JunctionTarget";
 
     private final PartnerRegistry partners;
     private final DeliveryStore store;
@@ -58,6 +63,8 @@ class Dispatcher implements SmartLifecycle, FastPath {
     private final String owner;
     private final JunctionProperties.Delivery settings;
     private final PartnerLanes lanes;
+    private final BreakerSweep sweep;
+    private final DeliveryLog deliveryLog = new DeliveryLog();
     /** Messages this process holds (queued or running), so its own poller never claims one twice. */
     private final Set<String> held = ConcurrentHashMap.newKeySet();
     /** Messages leased to this instance at intake that it could not take; released by the poller, off the intake path. */
@@ -69,7 +76,8 @@ class Dispatcher implements SmartLifecycle, FastPath {
     private volatile boolean running;
 
     Dispatcher(PartnerRegistry partners, DeliveryStore store, OutcomeWriter outcomes, ProducerTemplate camel,
-               DeliveryMetrics metrics, Clock clock, InstanceId instance, JunctionProperties properties) {
+               DeliveryMetrics metrics, Clock clock, InstanceId instance, JunctionProperties properties,
+               BreakerSweep sweep) {
         this.partners = partners;
         this.store = store;
         this.outcomes = outcomes;
@@ -79,6 +87,7 @@ class Dispatcher implements SmartLifecycle, FastPath {
         this.owner = instance.value();
         this.settings = properties.delivery();
         this.lanes = new PartnerLanes(partners.all(), settings);
+        this.sweep = sweep;
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -154,6 +163,9 @@ class Dispatcher implements SmartLifecycle, FastPath {
             return false;
         }
         releaseGivenBack();
+        if (full) {
+            sweep.sweep(lanes.partners(), now);
+        }
         Collection<String> partnersToClaim = full ? store.duePartners(lanes.partners(), now) : busy;
         Set<String> stillBusy = new HashSet<>();
         for (String partner : partnersToClaim) {
@@ -256,8 +268,11 @@ class Dispatcher implements SmartLifecycle, FastPath {
         Instant started = clock.instant();
         long t0 = System.nanoTime();
         Outcome outcome;
+        String target = "-";
         try {
             Exchange result = camel.send("direct:" + m.route(), exchange -> {
+                exchange.setProperty(RECEIPT_PROPERTY, m.receiptId());
+                exchange.setProperty(ATTEMPT_PROPERTY, job.attempts() + 1);
                 exchange.getIn().setBody(new String(m.payload(), StandardCharsets.UTF_8));
                 exchange.getIn().setHeader("Content-Type", m.contentType());
                 exchange.getIn().setHeader("Idempotency-Key", m.receiptId());
@@ -266,6 +281,7 @@ class Dispatcher implements SmartLifecycle, FastPath {
                 exchange.getIn().setHeader("JunctionEvent", m.event());
             });
             outcome = FailureClassifier.classify(result);
+            target = DeliveryLog.target(result);
         } catch (RuntimeException e) {
             outcome = FailureClassifier.classify(e);
         }
@@ -273,6 +289,10 @@ class Dispatcher implements SmartLifecycle, FastPath {
         Instant now = clock.instant();
         Partner.RetryPolicy policy = partner == null ? Partner.RetryPolicy.DEFAULT : partner.retry();
         Settlement settlement = settle(job, outcome, policy, started, ms, now);
+        if (settlement.kind() == Settlement.Kind.PARKED) {
+            sweep.parked(settlement.parkedOn(), now);
+        }
+        deliveryLog.settled(settlement, outcome, target, policy.maxAttempts(), now);
         String receiptId = m.receiptId();
         try {
             outcomes.submit(settlement).whenComplete((won, error) -> {
@@ -294,13 +314,13 @@ class Dispatcher implements SmartLifecycle, FastPath {
         }
     }
 
-    private static Settlement settle(Job job, Outcome outcome, Partner.RetryPolicy policy, Instant started, long ms, Instant now) {
+    private Settlement settle(Job job, Outcome outcome, Partner.RetryPolicy policy, Instant started, long ms, Instant now) {
         int number = job.attempts() + 1;
         if (outcome instanceof Outcome.Delivered d) {
             return Settlement.delivered(job, Attempt.of(number, started, ms, "delivered", d.httpStatus(), null), now);
         }
-        if (outcome instanceof Outcome.Deferred d) {
-            return Settlement.deferred(job, now, d.delay(), d.reason());
+        if (outcome instanceof Outcome.Parked p) {
+            return Settlement.parked(job, now, p.target(), sweep.parkUntil(p.target(), now), p.reason());
         }
         if (outcome instanceof Outcome.Retry r && number < policy.maxAttempts()) {
             Duration delay = r.retryAfter() != null ? RetrySchedule.retryAfter(r.retryAfter(), policy)
@@ -318,7 +338,7 @@ class Dispatcher implements SmartLifecycle, FastPath {
             case DELIVERED -> metrics.delivered(m, now);
             case RETRY -> metrics.retried(m);
             case DEAD -> metrics.dead(m);
-            case DEFERRED -> { } // not an attempt
+            case PARKED -> metrics.parked(m);
         }
     }
 

@@ -30,7 +30,7 @@ final class FailureClassifier {
     static Outcome classify(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof BreakerOpenException open) {
-                return new Outcome.Deferred(open.waitFor(), open.getMessage());
+                return new Outcome.Parked(open.target(), open.getMessage());
             }
             if (t instanceof NonRetryableDeliveryException) {
                 return new Outcome.Dead(null, t);
@@ -46,6 +46,17 @@ final class FailureClassifier {
             }
         }
         return new Outcome.Retry(null, error, null);
+    }
+
+    /** An error the hub meets in the normal course of delivery, which a stack trace would not explain any better. */
+    static boolean expected(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof BreakerOpenException || t instanceof NonRetryableDeliveryException || t instanceof TargetHttpException
+                    || t instanceof HttpOperationFailedException || t instanceof IOException || t instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Outcome byStatus(int status, Throwable error, Duration retryAfter) {

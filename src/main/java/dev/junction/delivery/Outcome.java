@@ -14,6 +14,6 @@ sealed interface Outcome {
     /** Retrying cannot help. */
     record Dead(Integer httpStatus, Throwable error) implements Outcome {}
 
-    /** Not attempted (breaker open): try again after {@code delay} without spending an attempt. */
-    record Deferred(Duration delay, String reason) implements Outcome {}
+    /** Not attempted: the target's breaker refused the call. Parked on {@code target} until it lets calls through. */
+    record Parked(String target, String reason) implements Outcome {}
 }

@@ -1,32 +1,36 @@
 package dev.junction.delivery;
 
-import java.time.Duration;
 import java.time.Instant;
 
 /**
- * What one delivery did to its message: the new state, and the attempt that led to it ({@code null} when deferred,
+ * What one delivery did to its message: the new state, and the attempt that led to it ({@code null} when parked,
  * which spends no attempt). It holds the job without its payload: an outcome may wait for its commit a while, and the
  * update does not touch the body (V4).
  */
-record Settlement(Kind kind, Job job, int attempts, Instant at, Instant nextAttemptAt, String lastError, Attempt attempt) {
+record Settlement(Kind kind, Job job, int attempts, Instant at, Instant nextAttemptAt, String lastError, Attempt attempt,
+                  String parkedOn) {
 
     /** Each kind updates the message its own way; every update is guarded by the lease owner. */
     enum Kind {
         DELIVERED("""
                 UPDATE message SET status = 'delivered', attempts = :attempts, delivered_at = :now, next_attempt_at = NULL,
-                       last_error = NULL, lease_owner = NULL, lease_expires_at = NULL
+                       last_error = NULL, lease_owner = NULL, lease_expires_at = NULL, parked_on = NULL
                 WHERE receipt_id = :id AND lease_owner = :owner"""),
         RETRY("""
                 UPDATE message SET status = 'retrying', attempts = :attempts, next_attempt_at = :next, last_error = :error,
-                       lease_owner = NULL, lease_expires_at = NULL
+                       lease_owner = NULL, lease_expires_at = NULL, parked_on = NULL
                 WHERE receipt_id = :id AND lease_owner = :owner"""),
         DEAD("""
                 UPDATE message SET status = 'dead', attempts = :attempts, dead_at = :now, next_attempt_at = NULL, last_error = :error,
-                       lease_owner = NULL, lease_expires_at = NULL
+                       lease_owner = NULL, lease_expires_at = NULL, parked_on = NULL
                 WHERE receipt_id = :id AND lease_owner = :owner"""),
-        /** Not attempted: back in line after the delay, with the attempt count unchanged. */
-        DEFERRED("""
-                UPDATE message SET status = 'retrying', next_attempt_at = :next, last_error = :error, lease_owner = NULL, lease_expires_at = NULL
+        /**
+         * Not attempted: parked on the target whose breaker refused it, attempt count unchanged. The breaker sweep
+         * makes it due when the breaker lets calls through; {@code next} only bounds the wait should no sweep run.
+         */
+        PARKED("""
+                UPDATE message SET status = 'retrying', next_attempt_at = :next, last_error = :error, lease_owner = NULL, lease_expires_at = NULL,
+                       parked_on = :parkedOn
                 WHERE receipt_id = :id AND lease_owner = :owner""");
 
         final String sql;
@@ -37,18 +41,18 @@ record Settlement(Kind kind, Job job, int attempts, Instant at, Instant nextAtte
     }
 
     static Settlement delivered(Job job, Attempt attempt, Instant now) {
-        return new Settlement(Kind.DELIVERED, job.withoutPayload(), attempt.number(), now, null, null, attempt);
+        return new Settlement(Kind.DELIVERED, job.withoutPayload(), attempt.number(), now, null, null, attempt, null);
     }
 
     static Settlement retry(Job job, Attempt attempt, Instant now, Instant next) {
-        return new Settlement(Kind.RETRY, job.withoutPayload(), attempt.number(), now, next, attempt.summary(), attempt);
+        return new Settlement(Kind.RETRY, job.withoutPayload(), attempt.number(), now, next, attempt.summary(), attempt, null);
     }
 
     static Settlement dead(Job job, Attempt attempt, Instant now) {
-        return new Settlement(Kind.DEAD, job.withoutPayload(), attempt.number(), now, null, attempt.summary(), attempt);
+        return new Settlement(Kind.DEAD, job.withoutPayload(), attempt.number(), now, null, attempt.summary(), attempt, null);
     }
 
-    static Settlement deferred(Job job, Instant now, Duration delay, String reason) {
-        return new Settlement(Kind.DEFERRED, job.withoutPayload(), job.attempts(), now, now.plus(delay), reason, null);
+    static Settlement parked(Job job, Instant now, String target, Instant until, String reason) {
+        return new Settlement(Kind.PARKED, job.withoutPayload(), job.attempts(), now, until, reason, null, target);
     }
 }

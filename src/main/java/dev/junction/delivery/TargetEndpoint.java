@@ -1,7 +1,6 @@
 package dev.junction.delivery;
 
 import dev.junction.partner.Partner;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.net.http.HttpClient;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -14,13 +13,13 @@ class TargetEndpoint extends DefaultEndpoint {
 
     private final String partner;
     private final Partner.Target target;
-    private final CircuitBreaker breaker;
+    private final TargetBreaker breaker;
     private final Environment environment;
     private final HttpClient client;
     private String path = "";
     private String method = "POST";
 
-    TargetEndpoint(String uri, TargetComponent component, String partner, Partner.Target target, CircuitBreaker breaker,
+    TargetEndpoint(String uri, TargetComponent component, String partner, Partner.Target target, TargetBreaker breaker,
                    Environment environment) {
         super(uri, component);
         this.partner = partner;
@@ -60,7 +59,7 @@ class TargetEndpoint extends DefaultEndpoint {
         return target;
     }
 
-    CircuitBreaker breaker() {
+    TargetBreaker breaker() {
         return breaker;
     }
 

@@ -1,7 +1,6 @@
 package dev.junction.delivery;
 
 import dev.junction.partner.Partner;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -10,14 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultProducer;
 
 /**
  * Calls a target: only the message body, its content type, {@code Idempotency-Key}, {@code X-Correlation-Id} and the
  * target's own headers go out; nothing the partner sent us (least of all its credentials) is forwarded.
- * 5xx, timeouts and connection errors count against the breaker; a 4xx means the target is up.
+ * 5xx, timeouts and connection errors count against the breaker (a message's first failure excepted, see
+ * {@link TargetBreaker}); a 4xx means the target is up.
  */
 class TargetProducer extends DefaultProducer {
 
@@ -33,16 +32,20 @@ class TargetProducer extends DefaultProducer {
     @Override
     public void process(Exchange exchange) throws Exception {
         Partner.Target target = endpoint.target();
-        String name = endpoint.partner() + "/" + target.name();
-        CircuitBreaker breaker = endpoint.breaker();
-        if (!breaker.tryAcquirePermission()) {
-            throw new BreakerOpenException(name, target.circuitBreaker().waitInOpenState());
+        TargetBreaker breaker = endpoint.breaker();
+        String name = breaker.key();
+        exchange.setProperty(Dispatcher.TARGET_PROPERTY, name);
+        // Outside a delivery (no receipt, no attempt) a call counts like a retry's.
+        String receiptId = exchange.getProperty(Dispatcher.RECEIPT_PROPERTY, "", String.class);
+        int attempt = exchange.getProperty(Dispatcher.ATTEMPT_PROPERTY, 2, Integer.class);
+        if (!breaker.tryAcquire(receiptId)) {
+            throw new BreakerOpenException(name);
         }
         HttpRequest request;
         try {
             request = request(exchange, target);
         } catch (RuntimeException misconfigured) {
-            breaker.releasePermission();
+            breaker.release();
             throw new IllegalStateException(name + ": " + misconfigured.getMessage(), misconfigured);
         }
         long start = System.nanoTime();
@@ -50,10 +53,10 @@ class TargetProducer extends DefaultProducer {
         try {
             response = endpoint.client().send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            breaker.failed(System.nanoTime() - start, e, attempt);
             throw e;
         } catch (InterruptedException e) {
-            breaker.releasePermission();
+            breaker.release();
             Thread.currentThread().interrupt();
             throw e;
         }
@@ -64,13 +67,13 @@ class TargetProducer extends DefaultProducer {
             Duration retryAfter = FailureClassifier.retryAfter(response.headers().firstValue("Retry-After").orElse(null), Instant.now());
             TargetHttpException failure = new TargetHttpException(name, status, retryAfter, snippet.replaceAll("\\s+", " "));
             if (status >= 500) {
-                breaker.onError(elapsed, TimeUnit.NANOSECONDS, failure);
+                breaker.failed(elapsed, failure, attempt);
             } else {
-                breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+                breaker.succeeded(elapsed);
             }
             throw failure;
         }
-        breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+        breaker.succeeded(elapsed);
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setBody(response.body());
     }

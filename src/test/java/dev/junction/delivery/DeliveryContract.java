@@ -55,6 +55,12 @@ abstract class DeliveryContract {
     @Autowired
     JdbcTemplate jdbc;
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    @Autowired
+    Breakers breakers;
+
     static void targetUrl(DynamicPropertyRegistry registry) {
         registry.add("SHOP_ERP_URL", TARGET::baseUrl);
     }
@@ -242,17 +248,22 @@ abstract class DeliveryContract {
     }
 
     @Test
-    void anOpenBreakerStopsCallsWithoutSpendingAttempts() {
+    void anOpenBreakerParksMessagesWithoutSpendingAttempts() {
         TARGET.stubFor(post(urlPathEqualTo("/breaky")).willReturn(aResponse().withStatus(500)));
         List<String> receipts = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             receipts.add(accept("breaky", Keys.BREAKY, "order-created", "{\"n\":" + i + "}"));
         }
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(jdbc.queryForObject(
-                "SELECT COUNT(*) FROM message WHERE partner = 'breaky' AND last_error LIKE '%circuit breaker open%'", Long.class)).isEqualTo(5));
+                "SELECT COUNT(*) FROM message WHERE partner = 'breaky' AND last_error LIKE '%circuit breaker open%'"
+                        + " AND parked_on = 'breaky/erp'", Long.class)).isEqualTo(5));
 
-        assertThat(TARGET.findAll(postRequestedFor(urlPathEqualTo("/breaky")))).hasSize(2);
-        assertThat(jdbc.queryForObject("SELECT SUM(attempts) FROM message WHERE partner = 'breaky'", Long.class)).isEqualTo(2);
+        // One call is one attempt. A message's first failure is forgiven, so the breaker (a window of 2) opened on the
+        // second failed call of exactly two messages, and no message was called after that.
+        List<LoggedRequest> calls = TARGET.findAll(postRequestedFor(urlPathEqualTo("/breaky")));
+        assertThat(jdbc.queryForObject("SELECT SUM(attempts) FROM message WHERE partner = 'breaky'", Long.class)).isEqualTo(calls.size());
+        assertThat(calls.stream().collect(java.util.stream.Collectors.groupingBy(c -> c.getHeader("Idempotency-Key"),
+                java.util.stream.Collectors.counting())).values()).filteredOn(n -> n > 1).containsExactly(2L, 2L);
         JsonNode partners = hub().get("/ops/partners", "X-API-Key", Keys.OPS).json();
         JsonNode breaky = null;
         for (JsonNode p : partners) {
@@ -264,6 +275,134 @@ abstract class DeliveryContract {
         assertThat(breaky.path("targets").get(0).path("breaker").asText()).isEqualTo("OPEN");
         assertThat(breaky.path("counts").path("retrying").asInt()).isEqualTo(5);
         assertThat(breaky.path("oldestPendingAgeSeconds").asDouble()).isGreaterThanOrEqualTo(0);
+    }
+
+    /**
+     * While a breaker is open its messages wait parked: they are not dispatched again every open period only to be
+     * postponed again (100 messages and a 2 s open period were 50 dispatches a second). Only the half-open rounds'
+     * trials run, and when the target is back every message is delivered within a few open periods.
+     */
+    @Test
+    void messagesParkWhileTheBreakerIsOpenAndOnlyTrialsAreDispatched() {
+        TARGET.stubFor(post(urlPathEqualTo("/parky")).willReturn(aResponse().withStatus(503)));
+        List<String> receipts = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            receipts.add(accept("parky", Keys.PARKY, "order-created", "{\"n\":" + i + "}"));
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(jdbc.queryForObject(
+                "SELECT COUNT(*) FROM message WHERE partner = 'parky' AND parked_on = 'parky/erp'", Long.class)).isEqualTo(100));
+
+        java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
+        breakers.of("parky", "erp").breaker().getEventPublisher().onStateTransition(e -> {
+            if (e.getStateTransition().getToState() == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.HALF_OPEN) {
+                rounds.incrementAndGet();
+            }
+        });
+        double dispatchesBefore = dispatches("parky");
+        int callsBefore = TARGET.findAll(postRequestedFor(urlPathEqualTo("/parky"))).size();
+        long attemptsBefore = jdbc.queryForObject("SELECT SUM(attempts) FROM message WHERE partner = 'parky'", Long.class);
+        await().atMost(Duration.ofSeconds(30)).until(() -> rounds.get() >= 3); // three open periods of 2 s, and their trials
+        double dispatched = dispatches("parky") - dispatchesBefore;
+        int calls = TARGET.findAll(postRequestedFor(urlPathEqualTo("/parky"))).size() - callsBefore;
+        int seen = rounds.get() + 1;
+        // Each half-open round runs 3 trials (a call each, then parked again when its retry comes due while open).
+        assertThat(calls).as("calls in %d half-open rounds", seen).isLessThanOrEqualTo(3 * seen);
+        assertThat(dispatched).as("dispatches in %d half-open rounds", seen).isLessThanOrEqualTo(2 * 3 * seen);
+        assertThat(jdbc.queryForObject("SELECT SUM(attempts) FROM message WHERE partner = 'parky'", Long.class) - attemptsBefore)
+                .isEqualTo(calls);
+
+        TARGET.stubFor(post(urlPathEqualTo("/parky")).willReturn(aResponse().withStatus(200)));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(jdbc.queryForObject(
+                "SELECT COUNT(*) FROM message WHERE partner = 'parky' AND status = 'delivered' AND parked_on IS NULL", Long.class)).isEqualTo(100));
+        for (String receipt : receipts) {
+            assertThat(TARGET.getAllServeEvents().stream().filter(e -> receipt.equals(e.getRequest().getHeader("Idempotency-Key"))
+                    && e.getResponse().getStatus() == 200).count()).as(receipt).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A target that fails each message's first call and takes the second answers half its calls: it must keep
+     * draining with the default breaker (before: every half-open trial went to a first call, and nothing drained).
+     */
+    @Test
+    void aTargetThatFailsEachMessagesFirstCallKeepsDraining() {
+        List<String> receipts = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            String m = marker();
+            TARGET.stubFor(post(urlPathEqualTo("/halfy")).withRequestBody(containing(m)).inScenario(m)
+                    .whenScenarioStateIs(Scenario.STARTED).willReturn(aResponse().withStatus(503)).willSetStateTo("called"));
+            TARGET.stubFor(post(urlPathEqualTo("/halfy")).withRequestBody(containing(m)).inScenario(m)
+                    .whenScenarioStateIs("called").willReturn(aResponse().withStatus(200)));
+            receipts.add(accept("halfy", Keys.HALFY, "order-created", "{\"m\":\"" + m + "\"}"));
+        }
+        await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> assertThat(jdbc.queryForObject(
+                "SELECT COUNT(*) FROM message WHERE partner = 'halfy' AND status = 'delivered'", Long.class)).isEqualTo(60));
+        assertThat(jdbc.queryForList("SELECT DISTINCT attempts FROM message WHERE partner = 'halfy'", Integer.class)).containsExactly(2);
+        assertThat(TARGET.findAll(postRequestedFor(urlPathEqualTo("/halfy")))).hasSize(120);
+        assertThat(meters.find("junction.messages.parked").tag("partner", "halfy").counter()).isNull();
+    }
+
+    /**
+     * An expected failure is one line at WARN with what ops need (receipt, partner, event, target, attempt, status or
+     * error, next attempt) and no stack trace; an unexpected exception gets its trace once a minute, not per attempt.
+     * Camel's error handler logged each failed attempt at ERROR with ~49 lines.
+     */
+    @Test
+    void eachFailedAttemptIsOneLogLineWithoutAStackTrace() {
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs = new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.addAppender(logs);
+        try {
+            String m = marker();
+            TARGET.stubFor(post(urlPathEqualTo("/orders")).withRequestBody(containing(m)).willReturn(aResponse().withStatus(503)));
+            TARGET.stubFor(post(urlPathEqualTo("/plain")).withRequestBody(containing(m)).willReturn(aResponse().withStatus(502)));
+            String viaTarget = accept("shop", Keys.SHOP, "order-created", "{\"m\":\"" + m + "\"}");
+            String viaHttp = accept("shop", Keys.SHOP, "order-plain", "{\"m\":\"" + m + "\"}");
+            String buggy = accept("shop", Keys.SHOP, "order-buggy", "{}");
+            for (String receipt : List.of(viaTarget, viaHttp, buggy)) {
+                awaitStatus("shop", Keys.SHOP, receipt, "dead", Duration.ofSeconds(30));
+            }
+
+            assertOneLinePerAttempt(logs, viaTarget, "target=shop/erp", "status=503");
+            assertOneLinePerAttempt(logs, viaHttp, "target=" + TARGET.baseUrl() + "/plain", "status=502");
+            List<ch.qos.logback.classic.spi.ILoggingEvent> bug = about(logs, buggy);
+            assertThat(bug).hasSize(4);
+            assertThat(bug).allSatisfy(e -> assertThat(e.getFormattedMessage()).contains("error=IllegalStateException \"a bug in a mapping bean\""));
+            assertThat(bug.get(0).getThrowableProxy()).as("the first unexpected exception's stack trace").isNotNull();
+            assertThat(bug.subList(1, 4)).allSatisfy(e -> assertThat(e.getThrowableProxy()).isNull());
+            assertThat(List.copyOf(logs.list)).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR).isEmpty();
+        } finally {
+            root.detachAppender(logs);
+        }
+    }
+
+    static void assertOneLinePerAttempt(ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs,
+                                        String receipt, String target, String status) {
+        List<ch.qos.logback.classic.spi.ILoggingEvent> lines = about(logs, receipt);
+        assertThat(lines).as("log lines of %s", receipt).hasSize(4);
+        assertThat(lines).allSatisfy(e -> {
+            assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+            assertThat(e.getThrowableProxy()).isNull();
+            assertThat(e.getFormattedMessage()).contains("partner=shop", target, status).doesNotContain("\n");
+        });
+        for (int n = 0; n < 3; n++) {
+            assertThat(lines.get(n).getFormattedMessage()).contains("retrying", "attempt=" + (n + 1) + "/4", "next=20");
+        }
+        assertThat(lines.get(3).getFormattedMessage()).contains("dead letter", "attempt=4/4", "next=none");
+    }
+
+    static List<ch.qos.logback.classic.spi.ILoggingEvent> about(
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs, String receipt) {
+        return List.copyOf(logs.list).stream().filter(e -> e.getFormattedMessage().contains(receipt)
+                || (e.getThrowableProxy() != null && String.valueOf(e.getThrowableProxy().getMessage()).contains(receipt))).toList();
+    }
+
+    /** Route runs of a partner: every dispatch ends delivered, retried, dead or parked. */
+    double dispatches(String partner) {
+        return List.of("junction.messages.delivered", "junction.messages.retried", "junction.messages.dead", "junction.messages.parked")
+                .stream().flatMap(name -> meters.find(name).tag("partner", partner).counters().stream())
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
     }
 
     @Test

@@ -44,9 +44,19 @@ class FailureClassifierTest {
     }
 
     @Test
-    void anOpenBreakerDefersWithoutAnAttempt() {
-        Outcome o = FailureClassifier.classify(new BreakerOpenException("acme/erp", Duration.ofSeconds(30)));
-        assertThat(o).isEqualTo(new Outcome.Deferred(Duration.ofSeconds(30), "circuit breaker open for acme/erp"));
+    void anOpenBreakerParksOnItsTargetWithoutAnAttempt() {
+        Outcome o = FailureClassifier.classify(new RuntimeException(new BreakerOpenException("acme/erp")));
+        assertThat(o).isEqualTo(new Outcome.Parked("acme/erp", "circuit breaker open for acme/erp"));
+    }
+
+    @Test
+    void expectedFailuresAreTheOnesDeliveryMeetsInItsNormalCourse() {
+        assertThat(FailureClassifier.expected(new TargetHttpException("acme/erp", 503, null, ""))).isTrue();
+        assertThat(FailureClassifier.expected(new RuntimeException(new java.net.ConnectException("refused")))).isTrue();
+        assertThat(FailureClassifier.expected(new BreakerOpenException("acme/erp"))).isTrue();
+        assertThat(FailureClassifier.expected(new NonRetryableDeliveryException("cannot map"))).isTrue();
+        assertThat(FailureClassifier.expected(new IllegalStateException("a bug"))).isFalse();
+        assertThat(FailureClassifier.expected(new NullPointerException())).isFalse();
     }
 
     @Test

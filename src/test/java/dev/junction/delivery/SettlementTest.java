@@ -3,7 +3,6 @@ package dev.junction.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.intake.AcceptedMessage;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,7 @@ class SettlementTest {
         Attempt attempt = Attempt.of(1, NOW, 5, "delivered", 200, null);
 
         for (Settlement s : List.of(Settlement.delivered(job, attempt, NOW), Settlement.retry(job, attempt, NOW, NOW.plusSeconds(5)),
-                Settlement.dead(job, attempt, NOW), Settlement.deferred(job, NOW, Duration.ofSeconds(5), "breaker open"))) {
+                Settlement.dead(job, attempt, NOW), Settlement.parked(job, NOW, "acme/erp", NOW.plusSeconds(600), "breaker open"))) {
             assertThat(s.job().message().payload()).as(s.kind().name()).isEmpty();
             assertThat(s.job().receiptId()).isEqualTo("r-1");
             assertThat(s.job().message().partner()).isEqualTo("acme");

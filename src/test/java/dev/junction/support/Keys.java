@@ -16,6 +16,8 @@ public final class Keys {
     public static final String LEDGER = "ledger-key-1";
     public static final String STEADY = "steady-key-1";
     public static final String FLAKY = "flaky-key-1";
+    public static final String PARKY = "parky-key-1";
+    public static final String HALFY = "halfy-key-1";
 
     private Keys() {}
 }
