@@ -162,7 +162,8 @@ class DeliveryStore {
 
     /**
      * Makes up to {@code max} parked messages due as the trials of a half-open breaker: those that already failed
-     * against the target first, then the oldest. Returns their receipt ids.
+     * against the target first, fewest attempts first (a long outage spreads its trials over many messages instead of
+     * spending the oldest ones' attempts until they are dead), then the oldest. Returns their receipt ids.
      */
     List<String> unparkTrials(String partner, String target, int max) {
         List<String> ids = parked(partner, target, max, true);
@@ -176,7 +177,7 @@ class DeliveryStore {
 
     private List<String> parked(String partner, String target, int max, boolean retriesFirst) {
         return jdbc.queryForList("SELECT receipt_id FROM message WHERE partner = :partner AND status = 'retrying' AND parked_on = :target"
-                        + (retriesFirst ? " ORDER BY CASE WHEN attempts > 0 THEN 0 ELSE 1 END, received_at" : "") + " LIMIT :max",
+                        + (retriesFirst ? " ORDER BY CASE WHEN attempts > 0 THEN 0 ELSE 1 END, attempts, received_at" : "") + " LIMIT :max",
                 Map.of("partner", partner, "target", target, "max", max), String.class);
     }
 

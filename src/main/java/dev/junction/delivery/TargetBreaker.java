@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  *       counts: a target that fails each message once and takes the retry (a cold cache, a replica catching up) is
  *       not down, and counting those first calls opened the breaker for good while half its calls succeeded;</li>
  *   <li>while half-open, only the messages the dispatcher chose as trials may call: those that already failed against
- *       the target, oldest first. A trial spent on a message's first call said nothing about a target that fails
+ *       the target, fewest attempts first, then the oldest. A trial spent on a message's first call said nothing about a target that fails
  *       first calls (a 50% target got 84 calls in ten minutes, all of them trials on first calls, and delivered none).</li>
  * </ul>
  */
