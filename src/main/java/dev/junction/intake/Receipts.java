@@ -50,6 +50,19 @@ public class Receipts {
         return counts;
     }
 
+    /**
+     * Pending messages parked on each target ({@code <partner>/<target>}) by its open breaker. Reads the retrying rows
+     * only, through ix_message_dead's status prefix.
+     */
+    public Map<String, Long> parkedByTarget() {
+        Map<String, Long> parked = new LinkedHashMap<>();
+        jdbc.query("SELECT parked_on, COUNT(*) FROM message WHERE status = 'retrying' AND parked_on IS NOT NULL GROUP BY parked_on",
+                Map.of(), rs -> {
+                    parked.put(rs.getString(1), rs.getLong(2));
+                });
+        return parked;
+    }
+
     /** When the oldest undelivered (accepted or retrying) message of each partner was received. */
     public Map<String, Instant> oldestPendingByPartner() {
         Map<String, Instant> oldest = new LinkedHashMap<>();

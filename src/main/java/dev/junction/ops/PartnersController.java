@@ -14,7 +14,10 @@ import java.util.TreeMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Ops inventory: each partner's events, routes, targets with breaker state, counts by status and oldest pending age. */
+/**
+ * Ops inventory: each partner's events, routes, targets with breaker state and parked messages, counts by status and
+ * oldest pending age.
+ */
 @RestController
 class PartnersController {
 
@@ -30,7 +33,7 @@ class PartnersController {
         this.clock = clock;
     }
 
-    record TargetView(String name, String breaker) {}
+    record TargetView(String name, String breaker, long parked) {}
 
     record PartnerView(String partner, String displayName, Map<String, String> events, List<TargetView> targets,
                        Partner.RateLimit rateLimit, Map<String, Long> counts, Double oldestPendingAgeSeconds) {}
@@ -39,6 +42,7 @@ class PartnersController {
     List<PartnerView> partners() {
         Map<String, Map<String, Long>> counts = receipts.countsByPartnerAndStatus();
         Map<String, Instant> oldest = receipts.oldestPendingByPartner();
+        Map<String, Long> parked = receipts.parkedByTarget();
         Instant now = clock.instant();
         return partners.all().stream()
                 .map(p -> {
@@ -46,7 +50,7 @@ class PartnersController {
                     p.events().values().forEach((PartnerEvent e) -> events.put(e.name(), e.route()));
                     Map<String, String> states = breakers.states(p.id());
                     List<TargetView> targets = p.targets().keySet().stream().sorted()
-                            .map(t -> new TargetView(t, states.getOrDefault(t, "CLOSED"))).toList();
+                            .map(t -> new TargetView(t, states.getOrDefault(t, "CLOSED"), parked.getOrDefault(p.id() + "/" + t, 0L))).toList();
                     Instant first = oldest.get(p.id());
                     return new PartnerView(p.id(), p.displayName(), events, targets, p.rateLimit(),
                             counts.getOrDefault(p.id(), Map.of()),

@@ -276,6 +276,7 @@ abstract class DeliveryContract {
         }
         assertThat(breaky).isNotNull();
         assertThat(breaky.path("targets").get(0).path("breaker").asText()).isEqualTo("OPEN");
+        assertThat(breaky.path("targets").get(0).path("parked").asInt()).isEqualTo(5);
         assertThat(breaky.path("counts").path("retrying").asInt()).isEqualTo(5);
         assertThat(breaky.path("oldestPendingAgeSeconds").asDouble()).isGreaterThanOrEqualTo(0);
     }
