@@ -28,8 +28,12 @@ final class DeliveryLog {
     void settled(Settlement s, Outcome outcome, String target, int maxAttempts, Instant now) {
         AcceptedMessage m = s.job().message();
         switch (s.kind()) {
-            case DELIVERED -> log.debug("Delivered receipt={} partner={} event={} target={} attempt={}", m.receiptId(), m.partner(),
-                    m.event(), target, s.attempts());
+            case DELIVERED -> {
+                if (log.isDebugEnabled()) {
+                    log.debug("Delivered receipt={} partner={} event={} target={} attempt={}", m.receiptId(), m.partner(),
+                            m.event(), target, s.attempts());
+                }
+            }
             case RETRY -> failed("Delivery attempt failed, retrying", s, outcome, target, maxAttempts, "next=" + s.nextAttemptAt(), now);
             case DEAD -> failed("Delivery failed, dead letter", s, outcome, target, maxAttempts, "next=none", now);
             case PARKED -> log.info("Delivery parked, circuit breaker open: receipt={} partner={} event={} target={} attempts={}/{}"
