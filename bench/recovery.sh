@@ -187,6 +187,7 @@ run_rounds() {
                 continue
             fi
             log "round $r: $v/$s ($N messages)"
+            cut -d' ' -f1 /proc/loadavg >>"$WORK/loads"
             scenario "$s" "$name" "$N"
             line=$RESULT
             log "  $(sed 's/^RECOVERY_RESULT //' <<<"$line")"
@@ -286,12 +287,24 @@ section() {
     echo "|---|---|---|---|---|---|---|---|---|---|---|"
     while IFS=$'\t' read -r r v s _ l; do
         l=" $l"
-        echo "| $r | $v | $s | $(kv "$l" seconds) | $(kv "$l" delivered) of $(kv "$l" accepted) | $(kv "$l" post_seconds) | $(kv "$l" delivered_at_return) | $(kv "$l" calls) | $(kv "$l" refused) | $(kv "$l" attempts) | $(kv "$l" max_attempts) |"
+        echo "| $r | $v | $s | $(kv "$l" seconds) | $(kv "$l" delivered) of $(kv "$l" accepted) | $(kv "$l" post_seconds) | $(kv "$l" delivered_at_return | sed 's/^-1$/-/') | $(kv "$l" calls) | $(kv "$l" refused) | $(kv "$l" attempts) | $(kv "$l" max_attempts) |"
     done <"$WORK/runs.tsv"
+    echo
+    echo "### Reading the numbers"
+    echo
+    echo "- healthy and half include the posting (\"posting s\"): when delivery keeps up with intake, healthy is about the posting time."
+    echo "- recovery counts from the target's return; \"delivered at return\" is 0 when the outage held everything back. Attempts beyond N are"
+    echo "  the failed attempts the outage (or the half-failing target) cost; a recovery shorter than healthy means most messages"
+    echo "  had not been attempted before the return, e.g. because each failing attempt held a delivery slot."
+    echo "- stub calls above attempts are calls the hub never counted: retries inside one attempt (camel-http's client retries a"
+    echo "  503 once after 1 s by itself). A message's first 503 from the half-failing stub is one call; its second call succeeds."
+    echo "- a breaker opens when half the calls of a full window fail; while open, messages are postponed by the open period"
+    echo "  without spending attempts. At the half-failing stub a half-open probe that is a message's first call fails and reopens it"
+    echo "  (stub calls = distinct keys in the output: every call was a first call)."
     echo
     echo "### Machine"
     echo
-    machine_lines "; load average before the run: $LOAD_BEFORE"
+    machine_lines "; load average (1 min) before the run: $LOAD_BEFORE, at the scenarios' starts: $(sort -g "$WORK/loads" | sed -n '1p;$p' | paste -sd- -)"
     echo "<!-- recovery:end -->"
 }
 
