@@ -100,7 +100,7 @@ build() {
         log "building target/junction.jar (./mvnw -q -B package -DskipTests)"
         ./mvnw -q -B package -DskipTests
     fi
-    [ -f target/junction.jar ] || die "target/junction.jar is missing"
+    [ -f "${HUB_JAR:-target/junction.jar}" ] || die "${HUB_JAR:-target/junction.jar} is missing"
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -160,7 +160,7 @@ fresh_hub_database() {
 # ---------------------------------------------------------------------------------------------------------------
 # The hub
 # ---------------------------------------------------------------------------------------------------------------
-# Starts target/junction.jar and waits for /actuator/health UP. Arguments: db (h2|pg) dir writers connectors-dir
+# Starts target/junction.jar (or $HUB_JAR, e.g. a copy built from an earlier commit) and waits for /actuator/health UP. Arguments: db (h2|pg) dir writers connectors-dir
 # routes-dir [VAR=value ...]. Sets HUB_PORT (never SINK_PORT, which a caller may have picked for its own server),
 # HUB_PID and HUB_STARTUP (seconds to UP); the log is dir/hub.log.
 launch_hub() {
@@ -179,7 +179,7 @@ launch_hub() {
     fi
     started=$(date +%s.%N)
     # shellcheck disable=SC2086  # HUB_JAVA_OPTS is a list of options
-    env "${envs[@]}" java ${HUB_JAVA_OPTS:-} -jar "$ROOT/target/junction.jar" >"$dir/hub.log" 2>&1 &
+    env "${envs[@]}" java ${HUB_JAVA_OPTS:-} -jar "${HUB_JAR:-$ROOT/target/junction.jar}" >"$dir/hub.log" 2>&1 &
     HUB_PID=$!
     for ((i = 0; ; i++)); do
         if curl -fsS -m 2 "http://127.0.0.1:$HUB_PORT/actuator/health" 2>/dev/null | grep -q '"status":"UP"'; then break; fi

@@ -10,6 +10,8 @@
 # it prints the combined verdict table (MET / NOT MET for each target):
 #   intake >= 1.0x the raw single-row commit rate of the same database; 1000 (and 100) partners within 10% of 1 partner;
 #   intake p99 < 50 ms; end-to-end p99 < 100 ms at 50% load (with no growing backlog, delivery >= intake); RSS < 512 MiB.
+# Run on their own, not by this script: bench/recovery.sh (delivery after a target outage and to a half-failing
+# target, against a healthy drain: its own "Recovery" section, about 20 minutes) and bench/profile.sh (CPU by thread).
 #
 #   bench/run.sh                          # the full matrix, 3 interleaved rounds (about an hour on 2 quiet cores)
 #   QUICK=1 bench/run.sh                  # 1 round, short runs: checks that everything works (15-20 minutes)

@@ -12,6 +12,13 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class JunctionApplication {
 
     public static void main(String[] args) {
-        SpringApplication.run(JunctionApplication.class, args);
+        try {
+            SpringApplication.run(JunctionApplication.class, args);
+        } catch (Throwable failed) {
+            // SpringApplication has logged the failure and closed the context. Any thread still running now (one
+            // started by a bean that the failed context never stopped) would keep a hub that never started alive,
+            // with no port open and no exit a supervisor could see: a failed start must end the process.
+            System.exit(1);
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.junction.delivery;
 
 import dev.junction.InstanceId;
 import dev.junction.JunctionProperties;
+import dev.junction.ThreadedLifecycle;
 import dev.junction.intake.AcceptedMessage;
 import dev.junction.intake.FastPath;
 import dev.junction.intake.MessagesAccepted;
@@ -41,7 +42,7 @@ import org.springframework.stereotype.Component;
  * process that held it. Each outcome is recorded with the partner's retry policy.
  */
 @Component
-class Dispatcher implements SmartLifecycle, FastPath {
+class Dispatcher implements ThreadedLifecycle, FastPath {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     /** Pause between quick passes while a backlog drains. */
@@ -146,7 +147,9 @@ class Dispatcher implements SmartLifecycle, FastPath {
                 nextFullPoll = now.plus(settings.pollInterval());
             }
             long untilFull = Math.max(0, Duration.between(clock.instant(), nextFullPoll).toMillis());
-            long delay = more ? Math.min(BUSY_POLL.toMillis(), untilFull) : untilFull;
+            // Before the first full poll nextFullPoll is in the past, so untilFull is 0: waiting for the routes must
+            // still pause, or the poller spins on a core for as long as they are not ready.
+            long delay = !routesReady ? BUSY_POLL.toMillis() : more ? Math.min(BUSY_POLL.toMillis(), untilFull) : untilFull;
             if (running) {
                 try {
                     poller.schedule(this::pollLoop, delay, TimeUnit.MILLISECONDS);

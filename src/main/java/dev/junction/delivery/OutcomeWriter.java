@@ -1,6 +1,7 @@
 package dev.junction.delivery;
 
 import dev.junction.InstanceId;
+import dev.junction.ThreadedLifecycle;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -22,7 +23,7 @@ import org.springframework.stereotype.Component;
  * ({@link PartnerLanes#unrecorded}), and so is what a crash repeats.
  */
 @Component
-class OutcomeWriter implements SmartLifecycle {
+class OutcomeWriter implements ThreadedLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(OutcomeWriter.class);
     private static final int MAX_BATCH = 512;

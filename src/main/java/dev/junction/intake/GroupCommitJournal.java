@@ -3,6 +3,7 @@ package dev.junction.intake;
 import dev.junction.Batches;
 import dev.junction.InstanceId;
 import dev.junction.JunctionProperties;
+import dev.junction.ThreadedLifecycle;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,7 +48,7 @@ import org.springframework.stereotype.Component;
  * retry. Bounded queues turn overload into a prompt 503 rather than unbounded memory.
  */
 @Component
-class GroupCommitJournal implements SmartLifecycle {
+class GroupCommitJournal implements ThreadedLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitJournal.class);
     private static final String UNIQUE_VIOLATION = "23505";

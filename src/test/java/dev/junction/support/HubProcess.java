@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /** The packaged hub ({@code target/junction.jar}) as a real process, for tests that kill it. */
 public final class HubProcess implements AutoCloseable {
@@ -27,6 +28,13 @@ public final class HubProcess implements AutoCloseable {
 
     /** Starts the jar with the test partners and these extra environment variables, and waits until it is healthy. */
     public static HubProcess start(Path dataDir, Map<String, String> extraEnv) {
+        HubProcess hub = launch(dataDir, extraEnv);
+        hub.awaitHealthy();
+        return hub;
+    }
+
+    /** Starts the jar like {@link #start} but returns at once: for starts that are meant to fail. */
+    public static HubProcess launch(Path dataDir, Map<String, String> extraEnv) {
         String jar = System.getProperty("junction.jar", "target/junction.jar");
         if (!Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException(jar + " is missing: run the *IT tests through ./mvnw verify, after package");
@@ -46,9 +54,21 @@ public final class HubProcess implements AutoCloseable {
                     "JUNCTION_OPS_API_KEY", Keys.OPS));
             env.putAll(extraEnv);
             pb.environment().putAll(env);
-            HubProcess hub = new HubProcess(pb.start(), port, log);
-            hub.awaitHealthy();
-            return hub;
+            return new HubProcess(pb.start(), port, log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The exit code, once the process has exited within the deadline; null if it is still running then. */
+    public Integer exitCodeWithin(Duration deadline) throws InterruptedException {
+        return process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
+    /** What the process has printed so far (stdout and stderr). */
+    public String output() {
+        try {
+            return Files.readString(log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -91,7 +111,8 @@ public final class HubProcess implements AutoCloseable {
         }
     }
 
-    static int freePort() {
+    /** A port nothing listens on right now. */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {
