@@ -11,15 +11,18 @@ import org.springframework.security.web.firewall.StrictHttpFirewall;
  * URI never has. So a path that reaches a rule or a controller has one spelling: {@code /%77ebhooks/acme/x} and
  * {@code /webhooks/%61cme/x} are refused (400) rather than matched after decoding.
  *
- * <p>Header names and values pass as Tomcat delivers them (it already refuses CR, LF and NUL): what the hub does with
- * odd ones is intake's own contract (a 400 naming the header, or stored redacted), and the hot path reads every
- * header, so a regular expression per value would be a cost with no protection added.
+ * <p>Header names and values, and query parameter names, pass as Tomcat delivers them (it already refuses CR, LF and
+ * NUL in headers): the firewall checks those lazily, as a controller reads them, so a refusal there would escape the
+ * security chain and become a 500. What the hub does with odd ones is each endpoint's contract (intake answers a 400
+ * naming the header, or stores it redacted), and the hot path reads every header, so a regular expression per value
+ * would be a cost with no protection added.
  */
 final class CanonicalPathFirewall extends StrictHttpFirewall {
 
     CanonicalPathFirewall() {
         setAllowedHeaderNames(name -> true);
         setAllowedHeaderValues(value -> true);
+        setAllowedParameterNames(name -> true);
     }
 
     @Override
