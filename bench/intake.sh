@@ -40,6 +40,9 @@
 #   RESULTS_FILE=bench/RESULTS.md   the intake section between <!-- intake:start --> and <!-- intake:end --> is replaced
 #                       (or appended); the rest of the file is left alone. Raw figures go to bench/RESULTS.intake.tsv
 #   SKIP_BUILD=1        use the existing target/junction.jar
+#   JAR=path            run this hub jar (absolute, or relative to the project root) instead of target/junction.jar,
+#                       with SKIP_BUILD=1. To compare two builds, run the script alternately with each jar (ROUNDS=1 and a
+#                       RESULTS_FILE per run), then compare the medians of the .intake.tsv files
 #   PG_PORT=55432       port of the private PostgreSQL cluster (a free one is picked if it is taken)
 #   STARTUP_TIMEOUT=180 seconds to wait for the hub's /actuator/health to answer UP
 #   HUB_JAVA_OPTS=-Xmx256m   JVM options for the hub (the heap README recommends for 2 cores; "" for the JVM default, 1/4 of RAM)
@@ -178,14 +181,14 @@ body_label() { if [ $(($1 % 1024)) = 0 ]; then echo "$(($1 / 1024)) KiB"; else e
 extract_drivers() {
     local dir="$WORK/drivers" entries
     mkdir -p "$dir"
-    entries=$(unzip -Z1 target/junction.jar 2>/dev/null || jar tf target/junction.jar)
+    entries=$(unzip -Z1 "$HUB_JAR" 2>/dev/null || jar tf "$HUB_JAR")
     H2_JAR_ENTRY=$(grep -E '^BOOT-INF/lib/h2-[0-9][^/]*\.jar$' <<<"$entries" | head -1)
     PG_JAR_ENTRY=$(grep -E '^BOOT-INF/lib/postgresql-[0-9][^/]*\.jar$' <<<"$entries" | head -1)
-    [ -n "$H2_JAR_ENTRY" ] && [ -n "$PG_JAR_ENTRY" ] || die "cannot find the H2 and PostgreSQL drivers in target/junction.jar"
+    [ -n "$H2_JAR_ENTRY" ] && [ -n "$PG_JAR_ENTRY" ] || die "cannot find the H2 and PostgreSQL drivers in $HUB_JAR"
     if command -v unzip >/dev/null; then
-        unzip -q -o -j target/junction.jar "$H2_JAR_ENTRY" "$PG_JAR_ENTRY" -d "$dir"
+        unzip -q -o -j "$HUB_JAR" "$H2_JAR_ENTRY" "$PG_JAR_ENTRY" -d "$dir"
     else
-        (cd "$dir" && jar xf "$ROOT/target/junction.jar" "$H2_JAR_ENTRY" "$PG_JAR_ENTRY" && mv BOOT-INF/lib/*.jar .)
+        (cd "$dir" && jar xf "$HUB_JAR" "$H2_JAR_ENTRY" "$PG_JAR_ENTRY" && mv BOOT-INF/lib/*.jar .)
     fi
     RAW_CP="$dir/$(basename "$H2_JAR_ENTRY"):$dir/$(basename "$PG_JAR_ENTRY")"
 }

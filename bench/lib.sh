@@ -2,6 +2,10 @@
 # Shared helpers of bench/intake.sh, bench/e2e.sh and bench/run.sh. Sourced, never run: the caller sets
 # `set -Eeuo pipefail`, ROOT (project root, the working directory), WORK (temp dir, once created), KEEP_WORK, SKIP_BUILD,
 # and calls bench_traps once. Everything here talks to 127.0.0.1 only and stops what it starts.
+# JAR (environment): the hub jar to run, default target/junction.jar; set it with SKIP_BUILD=1 to compare two builds in
+# one session, e.g. JAR=/tmp/before.jar SKIP_BUILD=1 bench/intake.sh, alternating with the other jar.
+
+HUB_JAR=${JAR:-${HUB_JAR:-$ROOT/target/junction.jar}}
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
@@ -95,12 +99,12 @@ install_tools() {
 
 build() {
     if [ "${SKIP_BUILD:-0}" = 1 ]; then
-        log "SKIP_BUILD=1: using the existing target/junction.jar"
+        log "SKIP_BUILD=1: using the existing $HUB_JAR"
     else
         log "building target/junction.jar (./mvnw -q -B package -DskipTests)"
         ./mvnw -q -B package -DskipTests
     fi
-    [ -f "${HUB_JAR:-target/junction.jar}" ] || die "${HUB_JAR:-target/junction.jar} is missing"
+    [ -f "$HUB_JAR" ] || die "$HUB_JAR is missing"
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -160,7 +164,7 @@ fresh_hub_database() {
 # ---------------------------------------------------------------------------------------------------------------
 # The hub
 # ---------------------------------------------------------------------------------------------------------------
-# Starts target/junction.jar (or $HUB_JAR, e.g. a copy built from an earlier commit) and waits for /actuator/health UP. Arguments: db (h2|pg) dir writers connectors-dir
+# Starts $HUB_JAR (JAR, else HUB_JAR, else target/junction.jar) and waits for /actuator/health UP. Arguments: db (h2|pg) dir writers connectors-dir
 # routes-dir [VAR=value ...]. Sets HUB_PORT (never SINK_PORT, which a caller may have picked for its own server),
 # HUB_PID and HUB_STARTUP (seconds to UP); the log is dir/hub.log.
 launch_hub() {
@@ -179,7 +183,7 @@ launch_hub() {
     fi
     started=$(date +%s.%N)
     # shellcheck disable=SC2086  # HUB_JAVA_OPTS is a list of options
-    env "${envs[@]}" java ${HUB_JAVA_OPTS:-} -jar "${HUB_JAR:-$ROOT/target/junction.jar}" >"$dir/hub.log" 2>&1 &
+    env "${envs[@]}" java ${HUB_JAVA_OPTS:-} -jar "$HUB_JAR" >"$dir/hub.log" 2>&1 &
     HUB_PID=$!
     for ((i = 0; ; i++)); do
         if curl -fsS -m 2 "http://127.0.0.1:$HUB_PORT/actuator/health" 2>/dev/null | grep -q '"status":"UP"'; then break; fi

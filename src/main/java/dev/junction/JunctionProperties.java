@@ -19,8 +19,8 @@ import org.springframework.validation.annotation.Validated;
  * @param connectorsDir folder of partner descriptors ({@code <partner>.yaml})
  * @param routesDir folder of Camel YAML route files
  * @param dataDir folder of the embedded H2 database, used when no datasource URL is set
- * @param opsApiKey a plaintext ops key for dev and CI; production configures hashed {@code opsKeys}
- * @param opsKeys hashed ops keys
+ * @param opsApiKey a plaintext ops key for dev and CI, with the admin role; production configures hashed {@code opsKeys}
+ * @param opsKeys hashed ops keys, each with a role (default admin)
  * @param idempotency how long an idempotency key maps to its first receipt
  * @param journal group-commit tuning of the intake journal
  * @param delivery the dispatcher's leases and recovery poller
@@ -41,9 +41,17 @@ public record JunctionProperties(
         @DefaultValue @Valid Sandbox sandbox,
         @DefaultValue @Valid Retention retention) {
 
+    /**
+     * @param role {@code read} (every GET under /ops and the actuator) or {@code admin} (also replay, discard and every
+     *             other action); a plain string validated here, so that a typo stops startup naming the setting
+     *             (Spring Boot prints the index, {@code junction.opsKeys[0].role}; the message adds the documented spelling)
+     */
     public record OpsKey(
             @NotNull @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String id,
-            @NotNull @Pattern(regexp = "[0-9a-fA-F]{64}") String sha256) {}
+            @NotNull @Pattern(regexp = "[0-9a-fA-F]{64}") String sha256,
+            @DefaultValue("admin") @NotNull
+            @Pattern(regexp = "read|admin", message = "must be read or admin (junction.ops-keys[n].role, env JUNCTION_OPS_KEYS_n_ROLE)")
+            String role) {}
 
     /**
      * @param lease how long a claimed message belongs to one instance; longer than any target timeout

@@ -21,10 +21,10 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
 
 /**
  * Serves {@code POST /webhooks/{partner}/{event}}, the hot path, without the {@code DispatcherServlet}: handler lookup,
- * argument resolution and message conversion were a third of a request thread's CPU. It runs after the API-key and
- * rate-limit filters, so what reaches it is authenticated, within its partner's limit, and on a canonical path (the
- * API-key filter refuses any other under {@code /webhooks}). Every other request, and any path it does not recognise
- * exactly, goes on to Spring MVC.
+ * argument resolution and message conversion were a third of a request thread's CPU. It runs after the security
+ * filter chain and the rate-limit filter, so what reaches it is authenticated as the path's partner, within its
+ * partner's limit, and on a normalised path (the security firewall refuses dot segments, path parameters and encoded
+ * unreserved characters). Every other request, and any path it does not recognise exactly, goes on to Spring MVC.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 30)

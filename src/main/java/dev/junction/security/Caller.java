@@ -3,7 +3,12 @@ package dev.junction.security;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Optional;
 
-/** Who an authenticated request comes from; set on the request by {@link ApiKeyFilter}. */
+/**
+ * Who an authenticated request comes from: the principal of its {@link KeyAuthentication}, also kept on the request
+ * so that servlet filters after the security chain (rate limit, intake) and controllers read it without Spring
+ * Security types. A new kind of key (ERP agent tokens) is one more record here, one more kind in {@link KeyIndex}
+ * and one more rule in {@link SecurityConfig}.
+ */
 public sealed interface Caller {
 
     String ATTRIBUTE = Caller.class.getName();
@@ -13,7 +18,7 @@ public sealed interface Caller {
 
     record PartnerCaller(String partner, String keyId) implements Caller {}
 
-    record OpsCaller(String keyId) implements Caller {}
+    record OpsCaller(String keyId, OpsRole role) implements Caller {}
 
     static Optional<Caller> of(HttpServletRequest request) {
         return Optional.ofNullable((Caller) request.getAttribute(ATTRIBUTE));

@@ -7,8 +7,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Tomcat's default refuses a path with {@code %2F} by itself, with an HTML 400 that is not a problem document.
- * Passed through still encoded (never decoded into a separator), such a path reaches {@link ApiKeyFilter}, which
- * refuses it as non-canonical when it is protected, and otherwise matches no endpoint: a 401/403/404 problem.
+ * Passed through still encoded (never decoded into a separator), such a path reaches the security firewall
+ * ({@link CanonicalPathFirewall}), which refuses it with a 400 problem.
  */
 @Component
 class EncodedSlashes implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {

@@ -20,22 +20,28 @@ import org.springframework.stereotype.Component;
 @Component
 class KeyIndex {
 
-    /** A known key: a partner's (partner non-null) or an ops key (partner null). */
-    record Entry(byte[] sha256, String partner, String keyId, Instant expiresAt) {}
+    /** A known key: a partner's (partner non-null, role null) or an ops key (partner null, with its role). */
+    record Entry(byte[] sha256, String partner, String keyId, Instant expiresAt, OpsRole role) {
+
+        Caller caller() {
+            return partner == null ? new Caller.OpsCaller(keyId, role) : new Caller.PartnerCaller(partner, keyId);
+        }
+    }
 
     private final Map<String, Entry> byDigest = new HashMap<>();
 
     KeyIndex(PartnerRegistry partners, JunctionProperties properties) {
         for (Partner p : partners.all()) {
             for (Partner.ApiKey k : p.apiKeys()) {
-                add(new Entry(k.sha256(), p.id(), k.id(), k.expiresAt()));
+                add(new Entry(k.sha256(), p.id(), k.id(), k.expiresAt(), null));
             }
         }
         for (JunctionProperties.OpsKey k : properties.opsKeys()) {
-            add(new Entry(HexFormat.of().parseHex(k.sha256()), null, k.id(), null));
+            add(new Entry(HexFormat.of().parseHex(k.sha256()), null, k.id(), null, OpsRole.of(k.role())));
         }
         if (properties.opsApiKey() != null && !properties.opsApiKey().isBlank()) {
-            add(new Entry(sha256(properties.opsApiKey().trim()), null, "env", null));
+            // The plaintext dev and CI key has full ops rights (DESIGN).
+            add(new Entry(sha256(properties.opsApiKey().trim()), null, "env", null, OpsRole.ADMIN));
         }
     }
 

@@ -13,7 +13,7 @@ import org.springframework.mock.web.MockHttpServletRequest;
 
 /**
  * Any mix of {@code X-API-Key} and {@code Authorization} headers yields no key, exactly the one key presented, or a
- * refusal (IllegalArgumentException, which {@link ApiKeyFilter} answers with a 401) — never a guess between two
+ * refusal (IllegalArgumentException, which {@link KeyAuthenticationFilter} keeps as the reason for a 401) — never a guess between two
  * keys and never any other exception. Seeds: {@code src/test/resources/dev/junction/security/ApiKeyHeaderFuzzTestInputs}.
  */
 class ApiKeyHeaderFuzzTest {
@@ -39,7 +39,7 @@ class ApiKeyHeaderFuzzTest {
         }
         Optional<String> key;
         try {
-            key = ApiKeyFilter.presentedKey(request);
+            key = KeyAuthenticationFilter.presentedKey(request);
         } catch (IllegalArgumentException refused) {
             assertThat(presented).as("refused although at most one key was presented").hasSizeGreaterThan(1);
             return;

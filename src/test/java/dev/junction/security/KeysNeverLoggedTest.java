@@ -13,9 +13,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
-/** Keys, valid or not, never reach the log, even with the web and hub loggers at DEBUG. */
+/** Keys, valid or not, never reach the log, even with the web and hub loggers at DEBUG and Spring Security at TRACE. */
 @ExtendWith(OutputCaptureExtension.class)
-@TestPropertySource(properties = {"logging.level.dev.junction=DEBUG", "logging.level.org.springframework.web=DEBUG"})
+@TestPropertySource(properties = {"logging.level.dev.junction=DEBUG", "logging.level.org.springframework.web=DEBUG",
+        "logging.level.org.springframework.security=TRACE"})
 class KeysNeverLoggedTest extends HubTest {
 
     @DynamicPropertySource

@@ -9,6 +9,9 @@ public final class Keys {
     public static final String FLOOD = "flood-key-1";
     public static final String CALM = "calm-key-1";
     public static final String OPS = "ops-test-key";
+    /** Hashed ops keys that tests configure themselves (junction.ops-keys[n], with {@link #sha256}). */
+    public static final String OPS_READ = "ops-read-key-1";
+    public static final String OPS_ADMIN = "ops-admin-key-1";
     public static final String SHOP = "shop-key-1";
     public static final String BREAKY = "breaky-key-1";
     public static final String PATIENT = "slow-key-1";
@@ -18,6 +21,16 @@ public final class Keys {
     public static final String FLAKY = "flaky-key-1";
     public static final String PARKY = "parky-key-1";
     public static final String HALFY = "halfy-key-1";
+
+    /** The hex SHA-256 a connector or {@code junction.ops-keys[n].sha256} stores for a key. */
+    public static String sha256(String key) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private Keys() {}
 }
