@@ -4,6 +4,7 @@ import dev.junction.intake.AcceptedMessage;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
@@ -49,7 +50,7 @@ final class DeliveryLog {
         Object[] args = {m.receiptId(), m.partner(), m.event(), target, s.attempts(), maxAttempts,
                 a == null || a.httpStatus() == null ? "-" : a.httpStatus(), describe(error), next};
         if (error != null && !FailureClassifier.expected(error) && traceDue(m.partner() + " " + error.getClass().getName(), now)) {
-            Object[] withTrace = java.util.Arrays.copyOf(args, args.length + 1);
+            Object[] withTrace = Arrays.copyOf(args, args.length + 1);
             withTrace[args.length] = error;
             log.warn(line, withTrace);
         } else {

@@ -154,7 +154,7 @@ class DeliveryStore {
      */
     int unparkAll(String partner, String target) {
         int total = 0;
-        for (int n; (n = unpark(partner, target, PARKED_CHUNK, false)) > 0; ) {
+        for (int n; (n = release(partner, target, parked(partner, target, PARKED_CHUNK, false))) > 0; ) {
             total += n;
         }
         return total;
@@ -169,10 +169,6 @@ class DeliveryStore {
         List<String> ids = parked(partner, target, max, true);
         release(partner, target, ids);
         return ids;
-    }
-
-    private int unpark(String partner, String target, int max, boolean retriesFirst) {
-        return release(partner, target, parked(partner, target, max, retriesFirst));
     }
 
     private List<String> parked(String partner, String target, int max, boolean retriesFirst) {
