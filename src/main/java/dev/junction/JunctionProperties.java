@@ -26,6 +26,7 @@ import org.springframework.validation.annotation.Validated;
  * @param delivery the dispatcher's leases and recovery poller
  * @param sandbox the built-in demo receiver
  * @param retention how long finished messages are kept
+ * @param erp ERP agents: the mapping cache and the agent status sweep
  */
 @Validated
 @ConfigurationProperties("junction")
@@ -39,7 +40,8 @@ public record JunctionProperties(
         @DefaultValue @Valid Journal journal,
         @DefaultValue @Valid Delivery delivery,
         @DefaultValue @Valid Sandbox sandbox,
-        @DefaultValue @Valid Retention retention) {
+        @DefaultValue @Valid Retention retention,
+        @DefaultValue @Valid Erp erp) {
 
     /**
      * @param role {@code read} (every GET under /ops and the actuator) or {@code admin} (also replay, discard and every
@@ -82,6 +84,17 @@ public record JunctionProperties(
             @DefaultValue("7d") @NotNull Duration messages,
             @DefaultValue("10m") @NotNull Duration interval,
             @DefaultValue("100") @Min(1) int batch) {}
+
+    /**
+     * @param mappingCacheTtl longest a vendor's ERP code mappings are served from memory; each batch also checks the
+     *                        vendor's mapping revision, so an import is seen by the next batch on every instance
+     * @param mappingCacheVendors most vendors whose mappings are held in memory at once (the cache's bound)
+     * @param statusSweep how often each instance records agents' status transitions (online, degraded, offline)
+     */
+    public record Erp(
+            @DefaultValue("10m") @NotNull Duration mappingCacheTtl,
+            @DefaultValue("1000") @Min(1) int mappingCacheVendors,
+            @DefaultValue("15s") @NotNull Duration statusSweep) {}
 
     public record Idempotency(@DefaultValue("24h") @NotNull Duration retention) {}
 

@@ -22,7 +22,7 @@ import org.springframework.http.MediaType;
  * Checks a webhook body in the order a partner can act on: media type, size, then JSON. The body is read up to
  * one byte past the partner's limit and no further, so an oversized upload is refused without buffering it.
  */
-final class PayloadReader {
+public final class PayloadReader {
 
     static final int MAX_NESTING_DEPTH = 64;
 
@@ -35,7 +35,7 @@ final class PayloadReader {
     private PayloadReader() {}
 
     /** The media type to store, if the request declares JSON in UTF-8; otherwise a 415. */
-    static String requireJson(String contentType) {
+    public static String requireJson(String contentType) {
         if (contentType == null || contentType.isBlank()) {
             throw new ProblemException(ProblemType.UNSUPPORTED_MEDIA_TYPE, "Content-Type is missing; send application/json");
         }
@@ -59,9 +59,14 @@ final class PayloadReader {
     }
 
     /** Reads at most {@code maxBytes}; one byte more is a 413. */
-    static byte[] readBounded(long declaredLength, InputStream in, int maxBytes) {
+    public static byte[] readBounded(long declaredLength, InputStream in, int maxBytes) {
+        return readBounded(declaredLength, in, maxBytes, "this partner's limit");
+    }
+
+    /** As {@link #readBounded(long, InputStream, int)}, naming whose limit it is in the 413 ({@code limitName}). */
+    public static byte[] readBounded(long declaredLength, InputStream in, int maxBytes, String limitName) {
         if (declaredLength > maxBytes) {
-            throw tooLarge(maxBytes);
+            throw tooLarge(maxBytes, limitName);
         }
         byte[] body;
         try {
@@ -70,7 +75,7 @@ final class PayloadReader {
             throw new ProblemException(ProblemType.MALFORMED_REQUEST, "The request body could not be read completely");
         }
         if (body.length > maxBytes) {
-            throw tooLarge(maxBytes);
+            throw tooLarge(maxBytes, limitName);
         }
         if (body.length == 0) {
             throw new ProblemException(ProblemType.MALFORMED_REQUEST, "The request body is empty; send a JSON document");
@@ -78,7 +83,7 @@ final class PayloadReader {
         return body;
     }
 
-    static JsonNode parse(byte[] body) {
+    public static JsonNode parse(byte[] body) {
         requireUtf8(body);
         try {
             JsonNode tree = JSON.readTree(body);
@@ -134,11 +139,11 @@ final class PayloadReader {
         return new ProblemException(ProblemType.MALFORMED_REQUEST, "The request body holds no JSON value, only whitespace");
     }
 
-    private static ProblemException tooLarge(int maxBytes) {
-        return new ProblemException(ProblemType.PAYLOAD_TOO_LARGE, "The body exceeds this partner's limit of " + maxBytes + " bytes");
+    private static ProblemException tooLarge(int maxBytes, String limitName) {
+        return new ProblemException(ProblemType.PAYLOAD_TOO_LARGE, "The body exceeds " + limitName + " of " + maxBytes + " bytes");
     }
 
-    static String abbreviate(String text) {
+    public static String abbreviate(String text) {
         if (text == null) {
             return "";
         }

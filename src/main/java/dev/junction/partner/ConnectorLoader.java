@@ -59,20 +59,33 @@ final class ConnectorLoader {
         }
         RouteCatalog routes = RouteCatalog.scan(routesDir, yaml);
         Map<String, String> keyOwners = new LinkedHashMap<>();
+        Map<String, String> vendorIds = new LinkedHashMap<>();
         List<Partner> partners = new ArrayList<>();
         for (Path file : RouteCatalog.yamlFiles(connectorsDir)) {
             Partner partner = loadOne(file, routes);
-            for (Partner.ApiKey key : partner.apiKeys()) {
-                String hash = HexFormat.of().formatHex(key.sha256());
-                String owner = keyOwners.putIfAbsent(hash, partner.id() + "/" + key.id());
-                if (owner != null) {
-                    throw InvalidConnectorException.at(display(file), "/apiKeys", "key '" + key.id()
-                            + "' has the same hash as " + owner + "; a key must identify one partner");
+            uniqueKeys(display(file), "/apiKeys", partner.id(), partner.apiKeys(), keyOwners);
+            if (partner.agent() != null) {
+                uniqueKeys(display(file), "/agent/tokens", partner.id(), partner.agent().tokens(), keyOwners);
+                String vendor = vendorIds.putIfAbsent(partner.agent().vendorId(), partner.id());
+                if (vendor != null) {
+                    throw InvalidConnectorException.at(display(file), "/agent/vendorId", "'" + partner.agent().vendorId()
+                            + "' is already the vendorId of " + vendor + "; mapping exports name one vendor by it");
                 }
             }
             partners.add(partner);
         }
         return List.copyOf(partners);
+    }
+
+    /** A key or token must identify one caller: its hash may appear once across every descriptor. */
+    private static void uniqueKeys(String file, String at, String partner, List<Partner.ApiKey> keys, Map<String, String> owners) {
+        for (Partner.ApiKey key : keys) {
+            String owner = owners.putIfAbsent(HexFormat.of().formatHex(key.sha256()), partner + "/" + key.id());
+            if (owner != null) {
+                throw InvalidConnectorException.at(file, at, "key '" + key.id()
+                        + "' has the same hash as " + owner + "; a key must identify one partner");
+            }
+        }
     }
 
     Partner loadOne(Path file, RouteCatalog routes) {
@@ -174,12 +187,39 @@ final class ConnectorLoader {
                     new Partner.DeliveryPolicy(root.path("delivery").path("maxConcurrent")
                             .asInt(Partner.DeliveryPolicy.DEFAULT.maxConcurrent())),
                     events(),
-                    targets());
+                    targets(),
+                    agent());
+        }
+
+        private Partner.Agent agent() {
+            JsonNode agent = root.get("agent");
+            if (agent == null) {
+                return null;
+            }
+            JsonNode beat = agent.path("heartbeat");
+            Partner.Heartbeat d = Partner.Heartbeat.DEFAULT;
+            Partner.Heartbeat heartbeat = new Partner.Heartbeat(
+                    duration(beat, "/agent/heartbeat", "degradedAfter", d.degradedAfter()),
+                    duration(beat, "/agent/heartbeat", "offlineAfter", d.offlineAfter()));
+            if (heartbeat.degradedAfter().compareTo(heartbeat.offlineAfter()) >= 0) {
+                throw InvalidConnectorException.at(file, "/agent/heartbeat/offlineAfter", "must be longer than degradedAfter ("
+                        + heartbeat.degradedAfter() + "), or the agent is never degraded");
+            }
+            JsonNode orders = agent.path("orders");
+            JsonNode reconciliation = agent.path("reconciliation");
+            return new Partner.Agent(agent.get("vendorId").asText(), keys(agent.get("tokens"), "/agent/tokens"), heartbeat,
+                    duration(orders, "/agent/orders", "callbackTimeout", Partner.Agent.DEFAULT_CALLBACK_TIMEOUT),
+                    orders.has("secret") ? orders.get("secret").asText() : null,
+                    duration(reconciliation, "/agent/reconciliation", "every", Partner.Agent.DEFAULT_RECONCILE_EVERY),
+                    reconciliation.path("maxBucket").asInt(Partner.Agent.DEFAULT_MAX_BUCKET));
         }
 
         private List<Partner.ApiKey> apiKeys() {
+            return keys(root.get("apiKeys"), "/apiKeys");
+        }
+
+        private List<Partner.ApiKey> keys(JsonNode list, String at) {
             List<Partner.ApiKey> keys = new ArrayList<>();
-            JsonNode list = root.get("apiKeys");
             for (int i = 0; i < list.size(); i++) {
                 JsonNode key = list.get(i);
                 Instant expires = null;
@@ -187,7 +227,7 @@ final class ConnectorLoader {
                     try {
                         expires = Instant.parse(key.get("expiresAt").asText());
                     } catch (DateTimeParseException e) {
-                        throw InvalidConnectorException.at(file, "/apiKeys/" + i + "/expiresAt",
+                        throw InvalidConnectorException.at(file, at + "/" + i + "/expiresAt",
                                 "'" + key.get("expiresAt").asText() + "' is not an ISO-8601 instant like 2027-06-30T00:00:00Z");
                     }
                 }

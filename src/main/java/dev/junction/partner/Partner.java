@@ -10,6 +10,7 @@ import java.util.Optional;
  * A partner as the hub runs it: its descriptor, validated, with defaults applied.
  *
  * @param maxBodyBytes largest request body accepted on its webhooks
+ * @param agent the ERP agent section, or null when the partner is not an ERP vendor
  */
 public record Partner(
         String id,
@@ -20,9 +21,14 @@ public record Partner(
         RetryPolicy retry,
         DeliveryPolicy delivery,
         Map<String, PartnerEvent> events,
-        Map<String, Target> targets) {
+        Map<String, Target> targets,
+        Agent agent) {
 
     public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+    public Optional<Agent> agentSpec() {
+        return Optional.ofNullable(agent);
+    }
 
     public Optional<PartnerEvent> event(String name) {
         return Optional.ofNullable(events.get(name));
@@ -57,5 +63,24 @@ public record Partner(
 
     public record CircuitBreakerSpec(float failureRateThreshold, int slidingWindowSize, Duration waitInOpenState) {
         public static final CircuitBreakerSpec DEFAULT = new CircuitBreakerSpec(50, 20, Duration.ofSeconds(30));
+    }
+
+    /**
+     * An ERP vendor's agent (ERP-AGENTS.md): its tokens, heartbeat thresholds, order settings and reconciliation.
+     *
+     * @param vendorId the vendor's id in ERP exports (mapping files)
+     * @param tokens agent tokens, known by their SHA-256 only, valid only on {@code /agents/{vendor}/**}
+     * @param secret a {@code ${ENV}} placeholder, resolved when an order is sent; null when none is set
+     */
+    public record Agent(String vendorId, List<ApiKey> tokens, Heartbeat heartbeat, Duration callbackTimeout, String secret,
+                        Duration reconcileEvery, int maxBucket) {
+        public static final Duration DEFAULT_CALLBACK_TIMEOUT = Duration.ofMinutes(15);
+        public static final Duration DEFAULT_RECONCILE_EVERY = Duration.ofHours(1);
+        public static final int DEFAULT_MAX_BUCKET = 100;
+    }
+
+    /** An agent is online until {@code degradedAfter} without a heartbeat, degraded until {@code offlineAfter}, then offline. */
+    public record Heartbeat(Duration degradedAfter, Duration offlineAfter) {
+        public static final Heartbeat DEFAULT = new Heartbeat(Duration.ofMinutes(2), Duration.ofMinutes(10));
     }
 }

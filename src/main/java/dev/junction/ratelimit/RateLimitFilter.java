@@ -18,8 +18,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Spends one token of the calling partner's bucket per authenticated request, answering 429 with
- * {@code Retry-After} when it is empty. Every authenticated partner response carries {@code RateLimit} and
+ * Spends one token of the calling partner's bucket per authenticated request (a vendor's agent spends its vendor's),
+ * answering 429 with {@code Retry-After} when it is empty. Every authenticated partner response carries {@code RateLimit} and
  * {@code RateLimit-Policy} (IETF httpapi ratelimit-headers draft-10 structured fields).
  */
 @Component
@@ -37,11 +37,12 @@ class RateLimitFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (!(Caller.of(request).orElse(null) instanceof Caller.PartnerCaller partner)) {
+        String partner = limitedPartner(Caller.of(request).orElse(null));
+        if (partner == null) {
             chain.doFilter(request, response);
             return;
         }
-        PartnerBuckets.Limited limited = buckets.of(partner.partner());
+        PartnerBuckets.Limited limited = buckets.of(partner);
         ConsumptionProbe probe = buckets.tryConsume(limited);
         response.setHeader("RateLimit-Policy", policy(limited));
         if (probe.isConsumed()) {
@@ -51,10 +52,18 @@ class RateLimitFilter extends OncePerRequestFilter {
         }
         long retryAfter = Math.max(1, seconds(probe.getNanosToWaitForRefill()));
         response.setHeader("RateLimit", "\"default\";r=0;t=" + retryAfter);
-        problems.write(response, Problem.of(ProblemType.RATE_LIMITED, "Partner '" + partner.partner() + "' may send "
+        problems.write(response, Problem.of(ProblemType.RATE_LIMITED, "Partner '" + partner + "' may send "
                         + limited.policy().capacity() + " requests at once, refilled at " + limited.policy().refillPerSecond()
                         + " per second; retry after " + retryAfter + " s"),
                 Map.of("Retry-After", Long.toString(retryAfter)));
+    }
+
+    /** Whose bucket a caller spends: a partner's keys and its agent's tokens share the partner's; ops keys have none. */
+    private static String limitedPartner(Caller caller) {
+        if (caller instanceof Caller.PartnerCaller p) {
+            return p.partner();
+        }
+        return caller instanceof Caller.AgentCaller a ? a.vendor() : null;
     }
 
     static String policy(PartnerBuckets.Limited limited) {

@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -20,28 +21,26 @@ import org.springframework.stereotype.Component;
 @Component
 class KeyIndex {
 
-    /** A known key: a partner's (partner non-null, role null) or an ops key (partner null, with its role). */
-    record Entry(byte[] sha256, String partner, String keyId, Instant expiresAt, OpsRole role) {
-
-        Caller caller() {
-            return partner == null ? new Caller.OpsCaller(keyId, role) : new Caller.PartnerCaller(partner, keyId);
-        }
-    }
+    /** A known key and the caller it authenticates. */
+    record Entry(byte[] sha256, String keyId, Instant expiresAt, Caller caller) {}
 
     private final Map<String, Entry> byDigest = new HashMap<>();
 
     KeyIndex(PartnerRegistry partners, JunctionProperties properties) {
         for (Partner p : partners.all()) {
             for (Partner.ApiKey k : p.apiKeys()) {
-                add(new Entry(k.sha256(), p.id(), k.id(), k.expiresAt(), null));
+                add(new Entry(k.sha256(), k.id(), k.expiresAt(), new Caller.PartnerCaller(p.id(), k.id())));
+            }
+            for (Partner.ApiKey k : p.agentSpec().map(Partner.Agent::tokens).orElse(List.of())) {
+                add(new Entry(k.sha256(), k.id(), k.expiresAt(), new Caller.AgentCaller(p.id(), k.id())));
             }
         }
         for (JunctionProperties.OpsKey k : properties.opsKeys()) {
-            add(new Entry(HexFormat.of().parseHex(k.sha256()), null, k.id(), null, OpsRole.of(k.role())));
+            add(new Entry(HexFormat.of().parseHex(k.sha256()), k.id(), null, new Caller.OpsCaller(k.id(), OpsRole.of(k.role()))));
         }
         if (properties.opsApiKey() != null && !properties.opsApiKey().isBlank()) {
             // The plaintext dev and CI key has full ops rights (DESIGN).
-            add(new Entry(sha256(properties.opsApiKey().trim()), null, "env", null, OpsRole.ADMIN));
+            add(new Entry(sha256(properties.opsApiKey().trim()), "env", null, new Caller.OpsCaller("env", OpsRole.ADMIN)));
         }
     }
 
@@ -49,8 +48,15 @@ class KeyIndex {
         Entry previous = byDigest.putIfAbsent(HexFormat.of().formatHex(entry.sha256()), entry);
         if (previous != null) {
             throw new IllegalStateException("Ops key '" + entry.keyId() + "' has the same hash as key '" + previous.keyId()
-                    + "'" + (previous.partner() == null ? "" : " of partner " + previous.partner()));
+                    + "'" + (previous.caller() instanceof Caller.OpsCaller ? "" : " of partner " + owner(previous.caller())));
         }
+    }
+
+    private static String owner(Caller caller) {
+        if (caller instanceof Caller.PartnerCaller p) {
+            return p.partner();
+        }
+        return caller instanceof Caller.AgentCaller a ? a.vendor() : "ops";
     }
 
     Optional<Entry> find(String presentedKey) {

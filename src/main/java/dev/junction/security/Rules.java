@@ -50,7 +50,7 @@ final class Rules {
     static Rule partnerOwnKeys() {
         return (caller, request) -> {
             if (!(caller instanceof Caller.PartnerCaller partner)) {
-                return "Ops keys cannot call partner endpoints";
+                return kind(caller) + " cannot call partner endpoints";
             }
             String pathPartner = request.getVariables().getOrDefault("partner", "");
             return partner.partner().equals(pathPartner) ? null : "This API key does not belong to partner '" + pathPartner + "'";
@@ -61,7 +61,7 @@ final class Rules {
     static Rule ops(OpsRole needed) {
         return (caller, request) -> {
             if (!(caller instanceof Caller.OpsCaller ops)) {
-                return "Partner keys cannot call ops endpoints";
+                return kind(caller) + " cannot call ops endpoints";
             }
             if (needed == OpsRole.ADMIN && ops.role() != OpsRole.ADMIN) {
                 return "Ops key '" + ops.keyId() + "' has the role " + ops.role().label() + "; "
@@ -69,5 +69,23 @@ final class Rules {
             }
             return null;
         };
+    }
+
+    /** {@code /agents/{vendor}/**}: only that vendor's agent tokens. */
+    static Rule agentOwnTokens() {
+        return (caller, request) -> {
+            if (!(caller instanceof Caller.AgentCaller agent)) {
+                return kind(caller) + " cannot call agent endpoints; use the vendor's agent token";
+            }
+            String pathVendor = request.getVariables().getOrDefault("vendor", "");
+            return agent.vendor().equals(pathVendor) ? null : "This agent token does not belong to vendor '" + pathVendor + "'";
+        };
+    }
+
+    private static String kind(Caller caller) {
+        if (caller instanceof Caller.PartnerCaller) {
+            return "Partner keys";
+        }
+        return caller instanceof Caller.AgentCaller ? "Agent tokens" : "Ops keys";
     }
 }

@@ -17,7 +17,8 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 
 /**
  * Every kind of key through one filter chain: the firewall, {@link KeyAuthenticationFilter}, then rules by path.
- * {@code /webhooks/{partner}/**} takes only that partner's keys; {@code /ops/**} and the actuator (but its health)
+ * {@code /webhooks/{partner}/**} takes only that partner's keys, {@code /agents/{vendor}/**} only that vendor's agent
+ * tokens; {@code /ops/**} and the actuator (but its health)
  * take ops keys, {@code read} for GET and HEAD, {@code admin} for any other method; everything else is public.
  *
  * <p>The chain is stateless and minimal, since it runs in front of every webhook: no session, CSRF, request cache,
@@ -46,6 +47,7 @@ class SecurityConfig {
                         // platform-http answers 202s on an async dispatch, and errors go through /error (DESIGN gotchas).
                         .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
                         .requestMatchers(path.matcher("/webhooks/{partner}/**"), path.matcher("/webhooks/**")).access(Rules.partnerOwnKeys())
+                        .requestMatchers(path.matcher("/agents/{vendor}/**"), path.matcher("/agents/**")).access(Rules.agentOwnTokens())
                         .requestMatchers(path.matcher("/actuator/health/**")).permitAll()
                         .requestMatchers(path.matcher(HttpMethod.GET, "/ops/**"), path.matcher(HttpMethod.HEAD, "/ops/**"),
                                 path.matcher(HttpMethod.GET, "/actuator/**"), path.matcher(HttpMethod.HEAD, "/actuator/**"))
