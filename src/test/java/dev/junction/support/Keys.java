@@ -21,6 +21,12 @@ public final class Keys {
     public static final String FLAKY = "flaky-key-1";
     public static final String PARKY = "parky-key-1";
     public static final String HALFY = "halfy-key-1";
+    /** ERP test vendors and a plain partner, in src/test/resources/erp/connectors. */
+    public static final String FRESH_FOODS_AGENT = "ff-agent-token-1";
+    public static final String FRESH_FOODS_AGENT_EXPIRED = "ff-agent-old-token";
+    public static final String FRESH_FOODS_WEBHOOKS = "ff-webhook-key-1";
+    public static final String BREWERY_AGENT = "brewery-agent-token-1";
+    public static final String MARKET = "market-key-1";
 
     /** The hex SHA-256 a connector or {@code junction.ops-keys[n].sha256} stores for a key. */
     public static String sha256(String key) {
