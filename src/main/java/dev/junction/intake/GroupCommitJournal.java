@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -52,12 +51,6 @@ class GroupCommitJournal implements ThreadedLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitJournal.class);
     private static final String UNIQUE_VIOLATION = "23505";
-    private static final String INSERT = """
-            INSERT INTO message (receipt_id, kind, partner, event, route, idempotency_key, correlation_id, content_type,
-                                 status, attempts, received_at, next_attempt_at, lease_owner, lease_expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'accepted', 0, ?, ?, ?, ?)""";
-    // The body has a table of its own, so that delivery's updates of the message row do not rewrite it (V4).
-    private static final String INSERT_BODY = "INSERT INTO message_body (receipt_id, payload, headers) VALUES (?, ?, ?)";
     private static final String RELEASE_KEY = "UPDATE message SET idempotency_key = NULL WHERE receipt_id = ?";
 
     private final DataSource dataSource;
@@ -311,41 +304,18 @@ class GroupCommitJournal implements ThreadedLifecycle {
         }
         FastPath lanes = fastPath;
         Map<String, Integer> promised = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-            for (Pending p : inserts) {
-                NewMessage m = p.message;
-                OffsetDateTime at = OffsetDateTime.ofInstant(p.receivedAt, ZoneOffset.UTC);
-                boolean lease = lanes != null && lanes.hasRoom(m.partner(), promised.getOrDefault(m.partner(), 0));
-                if (lease) {
-                    promised.merge(m.partner(), 1, Integer::sum);
-                    leased.add(p);
-                }
-                ps.setString(1, p.receiptId);
-                ps.setString(2, m.kind());
-                ps.setString(3, m.partner());
-                ps.setString(4, m.event());
-                ps.setString(5, m.route());
-                ps.setString(6, m.idempotencyKey());
-                ps.setString(7, correlationId(p));
-                ps.setString(8, m.contentType());
-                ps.setObject(9, at);
-                ps.setObject(10, at);
-                ps.setString(11, lease ? leaseOwner : null);
-                ps.setObject(12, lease ? at.plus(this.lease) : null);
-                ps.addBatch();
+        List<MessageRows.Row> rows = new ArrayList<>(inserts.size());
+        for (Pending p : inserts) {
+            String partner = p.message.partner();
+            boolean lease = lanes != null && lanes.hasRoom(partner, promised.getOrDefault(partner, 0));
+            if (lease) {
+                promised.merge(partner, 1, Integer::sum);
+                leased.add(p);
             }
-            // Messages first: a key another instance took meanwhile fails here, before any body is written.
-            ps.executeBatch();
+            rows.add(new MessageRows.Row(p.receiptId, p.message, correlationId(p), p.receivedAt,
+                    lease ? leaseOwner : null, lease ? p.receivedAt.plus(this.lease) : null));
         }
-        try (PreparedStatement ps = c.prepareStatement(INSERT_BODY)) {
-            for (Pending p : inserts) {
-                ps.setString(1, p.receiptId);
-                ps.setBytes(2, p.message.payload());
-                ps.setString(3, p.message.headers());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        MessageRows.insert(c, rows);
     }
 
     static boolean isUniqueViolation(SQLException e) {

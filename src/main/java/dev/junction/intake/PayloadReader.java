@@ -31,6 +31,8 @@ public final class PayloadReader {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** The same checks, keeping each decimal as written (BigDecimal), for bodies that hold money. */
+    private static final ObjectMapper EXACT = JSON.copy().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private PayloadReader() {}
 
@@ -84,9 +86,18 @@ public final class PayloadReader {
     }
 
     public static JsonNode parse(byte[] body) {
+        return parse(body, JSON);
+    }
+
+    /** As {@link #parse(byte[])}, with every decimal number read exactly as a BigDecimal, never through a double. */
+    public static JsonNode parseExact(byte[] body) {
+        return parse(body, EXACT);
+    }
+
+    private static JsonNode parse(byte[] body, ObjectMapper mapper) {
         requireUtf8(body);
         try {
-            JsonNode tree = JSON.readTree(body);
+            JsonNode tree = mapper.readTree(body);
             if (tree == null || tree.isMissingNode()) {
                 throw noValue();
             }

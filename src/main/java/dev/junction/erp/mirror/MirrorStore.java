@@ -1,0 +1,204 @@
+package dev.junction.erp.mirror;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The mirror's SQL, on the connection of the batch's transaction. Portable between H2 and PostgreSQL: plain INSERT and
+ * UPDATE batches rather than MERGE or ON CONFLICT, since the pipeline already knows which keys exist (it read them to
+ * compare hashes). Updates are compare-and-set on the hash that was read, so a batch racing another on the same key
+ * fails with a {@link Conflict} and is run again against what the other committed.
+ */
+final class MirrorStore {
+
+    private static final int IN_CHUNK = 500;
+
+    /** The stored state the pipeline compares a record with. */
+    record Stored(String hash, OffsetDateTime erpUpdatedAt, boolean deleted) {}
+
+    /** Another transaction changed a key between this batch's read and its write. */
+    static final class Conflict extends Exception {
+        Conflict(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private MirrorStore() {}
+
+    static Map<String, Stored> load(Connection c, Kind kind, String vendor, Collection<List<String>> keys) throws SQLException {
+        Map<String, Stored> found = new HashMap<>();
+        List<List<String>> all = new ArrayList<>(keys);
+        String keyCols = String.join(", ", kind.keyColumns());
+        for (int from = 0; from < all.size(); from += IN_CHUNK) {
+            List<List<String>> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
+            String sql = "SELECT " + keyCols + ", content_hash, erp_updated_at, deleted FROM " + kind.table()
+                    + " WHERE vendor = ? AND " + in(kind.keyColumns(), chunk.size());
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                ps.setString(i++, vendor);
+                for (List<String> key : chunk) {
+                    for (String part : key) {
+                        ps.setString(i++, part);
+                    }
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    int n = kind.keyColumns().size();
+                    while (rs.next()) {
+                        List<String> parts = new ArrayList<>(n);
+                        for (int k = 1; k <= n; k++) {
+                            parts.add(rs.getString(k));
+                        }
+                        found.put(Kind.key(parts), new Stored(rs.getString(n + 1), rs.getObject(n + 2, OffsetDateTime.class),
+                                rs.getBoolean(n + 3)));
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Which of {@code ids} are live (not deleted) records of the table: stock needs its item and warehouse. */
+    static Set<String> live(Connection c, String table, String vendor, Set<String> ids) throws SQLException {
+        Set<String> found = new HashSet<>();
+        List<String> all = new ArrayList<>(ids);
+        for (int from = 0; from < all.size(); from += IN_CHUNK) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
+            try (PreparedStatement ps = c.prepareStatement("SELECT erp_id FROM " + table
+                    + " WHERE vendor = ? AND deleted = FALSE AND " + in(List.of("erp_id"), chunk.size()))) {
+                ps.setString(1, vendor);
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 2, chunk.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    static void insert(Connection c, Kind kind, String vendor, List<Prepared> records, OffsetDateTime now) throws SQLException {
+        if (records.isEmpty()) {
+            return;
+        }
+        List<String> cols = new ArrayList<>(kind.keyColumns());
+        cols.addAll(kind.columns());
+        String sql = "INSERT INTO " + kind.table() + " (vendor, " + String.join(", ", cols)
+                + ", content_hash, erp_updated_at, deleted, created_at, updated_at) VALUES (?"
+                + ", ?".repeat(cols.size()) + ", ?, ?, FALSE, ?, ?)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (Prepared p : records) {
+                int i = 1;
+                ps.setString(i++, vendor);
+                for (String part : p.keyParts()) {
+                    ps.setString(i++, part);
+                }
+                for (String col : kind.columns()) {
+                    set(ps, i++, p.column(col));
+                }
+                ps.setString(i++, p.hash());
+                ps.setObject(i++, p.updatedAt());
+                ps.setObject(i++, now);
+                ps.setObject(i, now);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Each record replaces the stored one whose hash is {@code expected.get(key)}; a row that changed meanwhile is a conflict. */
+    static void update(Connection c, Kind kind, String vendor, List<Prepared> records, Map<String, String> expected,
+                       OffsetDateTime now) throws SQLException, Conflict {
+        if (records.isEmpty()) {
+            return;
+        }
+        String sql = "UPDATE " + kind.table() + " SET " + kind.columns().stream().map(col -> col + " = ?").collect(Collectors.joining(", "))
+                + ", content_hash = ?, erp_updated_at = ?, deleted = FALSE, updated_at = ? WHERE vendor = ? AND "
+                + kind.keyColumns().stream().map(col -> col + " = ?").collect(Collectors.joining(" AND ")) + " AND content_hash = ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (Prepared p : records) {
+                int i = 1;
+                for (String col : kind.columns()) {
+                    set(ps, i++, p.column(col));
+                }
+                ps.setString(i++, p.hash());
+                ps.setObject(i++, p.updatedAt());
+                ps.setObject(i++, now);
+                ps.setString(i++, vendor);
+                for (String part : p.keyParts()) {
+                    ps.setString(i++, part);
+                }
+                ps.setString(i, expected.get(p.key()));
+                ps.addBatch();
+            }
+            int[] counts = ps.executeBatch();
+            for (int k = 0; k < counts.length; k++) {
+                // SUCCESS_NO_INFO (-2) says the row was written without saying how many; only 0 is a miss.
+                if (counts[k] == 0) {
+                    throw new Conflict(kind.label() + " " + records.get(k).key() + " changed while this batch ran");
+                }
+            }
+        }
+    }
+
+    /** One stored record's columns (key columns, stored columns and the bookkeeping ones), or null. */
+    static Map<String, Object> read(Connection c, Kind kind, String vendor, List<String> keyParts) throws SQLException {
+        String sql = "SELECT * FROM " + kind.table() + " WHERE vendor = ? AND "
+                + kind.keyColumns().stream().map(col -> col + " = ?").collect(Collectors.joining(" AND "));
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, vendor);
+            for (int i = 0; i < keyParts.size(); i++) {
+                ps.setString(i + 2, keyParts.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                Map<String, Object> row = new HashMap<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    String name = rs.getMetaData().getColumnLabel(i).toLowerCase(java.util.Locale.ROOT);
+                    int type = rs.getMetaData().getColumnType(i);
+                    row.put(name, type == Types.TIMESTAMP_WITH_TIMEZONE || type == Types.TIMESTAMP
+                            ? rs.getObject(i, OffsetDateTime.class) : rs.getObject(i));
+                }
+                return row;
+            }
+        }
+    }
+
+    private static void set(PreparedStatement ps, int i, Object value) throws SQLException {
+        if (value == null) {
+            ps.setNull(i, Types.VARCHAR);
+        } else if (value instanceof BigDecimal d) {
+            ps.setBigDecimal(i, d);
+        } else if (value instanceof Boolean b) {
+            ps.setBoolean(i, b);
+        } else if (value instanceof Integer n) {
+            ps.setInt(i, n);
+        } else {
+            ps.setString(i, value.toString());
+        }
+    }
+
+    /** {@code col IN (?, ...)}, or {@code (a, b) IN ((?, ?), ...)} for a key of several columns. */
+    private static String in(List<String> keyColumns, int count) {
+        String one = keyColumns.size() == 1 ? "?" : "(" + String.join(", ", java.util.Collections.nCopies(keyColumns.size(), "?")) + ")";
+        String lhs = keyColumns.size() == 1 ? keyColumns.get(0) : "(" + String.join(", ", keyColumns) + ")";
+        return lhs + " IN (" + String.join(", ", java.util.Collections.nCopies(count, one)) + ")";
+    }
+}
