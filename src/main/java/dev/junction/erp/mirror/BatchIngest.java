@@ -66,11 +66,11 @@ class BatchIngest {
                 return run(vendor, kind, prepared, codes, batchId);
             } catch (MirrorStore.Conflict e) {
                 if (attempt == ATTEMPTS) {
-                    throw unavailable(vendor, kind, e.getMessage() + ", " + ATTEMPTS + " times", null);
+                    throw unavailable(vendor, kind, e.getMessage() + ", " + ATTEMPTS + " times");
                 }
                 log.debug("Batch {} of {} runs again: {}", batchId, vendor.id(), e.getMessage());
             } catch (SQLException e) {
-                throw unavailable(vendor, kind, e.getMessage(), e);
+                throw unavailable(vendor, kind, e.getMessage());
             }
         }
     }
@@ -124,8 +124,10 @@ class BatchIngest {
         return ids;
     }
 
-    private static ProblemException unavailable(Partner vendor, Kind kind, String reason, Exception cause) {
-        log.warn("A {} batch of {} was not stored: {}", kind.label(), vendor.id(), reason);
+    private static ProblemException unavailable(Partner vendor, Kind kind, String reason) {
+        // One line, bounded: a driver's batch error quotes the failing statement with its values.
+        String line = reason == null ? "" : reason.lines().findFirst().orElse("");
+        log.warn("A {} batch of {} was not stored: {}", kind.label(), vendor.id(), line.length() > 300 ? line.substring(0, 300) + "..." : line);
         return new ProblemException(ProblemType.JOURNAL_UNAVAILABLE,
                 "The database is unavailable; nothing of this batch was stored. Send the same batch again shortly");
     }

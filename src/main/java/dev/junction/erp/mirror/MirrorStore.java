@@ -183,7 +183,8 @@ final class MirrorStore {
 
     private static void set(PreparedStatement ps, int i, Object value) throws SQLException {
         if (value == null) {
-            ps.setNull(i, Types.VARCHAR);
+            // Types.NULL lets each driver infer the column's type; PostgreSQL refuses a VARCHAR null in a NUMERIC column.
+            ps.setNull(i, Types.NULL);
         } else if (value instanceof BigDecimal d) {
             ps.setBigDecimal(i, d);
         } else if (value instanceof Boolean b) {
