@@ -257,7 +257,7 @@ abstract class MappingContract extends ErpHubTest {
     }
 
     @Test
-    void aBodyThatIsNotAJsonArrayIsAProblem() {
+    void aBodyThatIsNotAJsonArrayOrTooLargeIsAProblem() {
         HubClient.Res malformed = importExport("[{\"vendorId\": ");
         assertThat(malformed.status()).as(malformed.toString()).isEqualTo(400);
         assertThat(malformed.header("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
@@ -269,6 +269,10 @@ abstract class MappingContract extends ErpHubTest {
         HubClient.Res text = hub().post("/ops/erp/mappings/import", "text/plain", shippedExport().getBytes(StandardCharsets.UTF_8),
                 "X-API-Key", Keys.OPS);
         assertThat(text.status()).as(text.toString()).isEqualTo(415);
+
+        String oversized = "POST /ops/erp/mappings/import HTTP/1.1\r\nHost: localhost\r\nX-API-Key: " + Keys.OPS
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + (MappingController.MAX_IMPORT_BYTES + 1) + "\r\n\r\n[";
+        assertThat(hub().raw(oversized.getBytes(StandardCharsets.US_ASCII))).as("refused before the body is read").isEqualTo(413);
 
         assertThat(rows()).isZero();
         assertThat(imports()).as("refused bodies are not imports").isZero();
