@@ -36,11 +36,24 @@ class AgentBatchController {
         this.ingest = ingest;
     }
 
-    @PostMapping("/agents/{vendor}/{kind:items|warehouses|stock}/batch")
-    BatchAnswer batch(@PathVariable String vendor, @PathVariable String kind, HttpServletRequest request) throws IOException {
+    @PostMapping("/agents/{vendor}/items/batch")
+    BatchAnswer items(@PathVariable String vendor, HttpServletRequest request) throws IOException {
+        return batch(vendor, Kind.ITEM, request);
+    }
+
+    @PostMapping("/agents/{vendor}/warehouses/batch")
+    BatchAnswer warehouses(@PathVariable String vendor, HttpServletRequest request) throws IOException {
+        return batch(vendor, Kind.WAREHOUSE, request);
+    }
+
+    @PostMapping("/agents/{vendor}/stock/batch")
+    BatchAnswer stock(@PathVariable String vendor, HttpServletRequest request) throws IOException {
+        return batch(vendor, Kind.STOCK, request);
+    }
+
+    private BatchAnswer batch(String vendor, Kind k, HttpServletRequest request) throws IOException {
         Partner partner = partners.find(vendor).filter(p -> p.agent() != null)
                 .orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND, "No vendor '" + vendor + "' with an agent"));
-        Kind k = Kind.ofPlural(kind);
         PayloadReader.requireJson(request.getContentType());
         byte[] body = PayloadReader.readBounded(request.getContentLengthLong(), request.getInputStream(), MAX_BYTES,
                 "the agent batch limit");

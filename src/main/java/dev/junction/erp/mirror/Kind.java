@@ -65,13 +65,4 @@ enum Kind {
     static String key(List<String> parts) {
         return String.join("/", parts);
     }
-
-    static Kind ofPlural(String plural) {
-        for (Kind k : values()) {
-            if (k.plural.equals(plural)) {
-                return k;
-            }
-        }
-        throw new IllegalArgumentException(plural);
-    }
 }
