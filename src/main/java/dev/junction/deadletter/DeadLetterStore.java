@@ -125,12 +125,17 @@ class DeadLetterStore {
                         .addValue("id", receiptId).addValue("reason", reason));
     }
 
-    List<AuditEntry> audit(String receiptId, int limit) {
+    /** Newest first; a null filter matches every row (ERP agent status changes have no receipt id). */
+    List<AuditEntry> audit(String receiptId, String action, int limit) {
         MapSqlParameterSource params = new MapSqlParameterSource("limit", limit);
-        String where = "";
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
         if (receiptId != null) {
-            where = " WHERE receipt_id = :id";
+            where.append(" AND receipt_id = :id");
             params.addValue("id", receiptId);
+        }
+        if (action != null) {
+            where.append(" AND action = :action");
+            params.addValue("action", action);
         }
         return jdbc.query("SELECT at, actor, action, receipt_id, reason FROM ops_audit" + where + " ORDER BY id DESC LIMIT :limit",
                 params, (rs, n) -> new AuditEntry(instant(rs, 1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));

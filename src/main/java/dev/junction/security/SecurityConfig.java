@@ -19,7 +19,8 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
  * Every kind of key through one filter chain: the firewall, {@link KeyAuthenticationFilter}, then rules by path.
  * {@code /webhooks/{partner}/**} takes only that partner's keys, {@code /agents/{vendor}/**} only that vendor's agent
  * tokens; {@code /ops/**} and the actuator (but its health)
- * take ops keys, {@code read} for GET and HEAD, {@code admin} for any other method; everything else is public.
+ * take ops keys, {@code read} for GET and HEAD, {@code admin} for any other method; the ops health group
+ * ({@code /actuator/health/ops}, with details) takes any ops key; everything else is public.
  *
  * <p>The chain is stateless and minimal, since it runs in front of every webhook: no session, CSRF, request cache,
  * security headers, anonymous caller or saved security context. It runs before the rate-limit and intake filters
@@ -48,6 +49,9 @@ class SecurityConfig {
                         .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
                         .requestMatchers(path.matcher("/webhooks/{partner}/**"), path.matcher("/webhooks/**")).access(Rules.partnerOwnKeys())
                         .requestMatchers(path.matcher("/agents/{vendor}/**"), path.matcher("/agents/**")).access(Rules.agentOwnTokens())
+                        // The ops health group shows every indicator's details; before the public health rule.
+                        .requestMatchers(path.matcher("/actuator/health/ops"), path.matcher("/actuator/health/ops/**"))
+                        .access(Rules.ops(OpsRole.READ))
                         .requestMatchers(path.matcher("/actuator/health/**")).permitAll()
                         .requestMatchers(path.matcher(HttpMethod.GET, "/ops/**"), path.matcher(HttpMethod.HEAD, "/ops/**"),
                                 path.matcher(HttpMethod.GET, "/actuator/**"), path.matcher(HttpMethod.HEAD, "/actuator/**"))

@@ -94,8 +94,8 @@ class OpsRolesTest {
     void aReadKeyGetsEveryOpsListAndDetail() {
         String receipt = deadLetter();
         for (String path : List.of("/ops/dead-letters", "/ops/dead-letters?partner=shop&limit=5", "/ops/dead-letters/" + receipt,
-                "/ops/audit", "/ops/audit?receiptId=" + receipt, "/ops/partners", "/ops/sandbox/requests",
-                "/actuator/metrics", "/actuator/info")) {
+                "/ops/audit", "/ops/audit?receiptId=" + receipt, "/ops/audit?action=agent-status", "/ops/partners", "/ops/agents",
+                "/ops/sandbox/requests", "/actuator/metrics", "/actuator/info", "/actuator/health/ops")) {
             HubClient.Res res = hub().get(path, "X-API-Key", Keys.OPS_READ);
             assertThat(res.status()).as(path + " -> " + res).isEqualTo(200);
         }
