@@ -166,19 +166,46 @@ final class MirrorStore {
                 ps.setString(i + 2, keyParts.get(i));
             }
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                Map<String, Object> row = new HashMap<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    String name = rs.getMetaData().getColumnLabel(i).toLowerCase(java.util.Locale.ROOT);
-                    int type = rs.getMetaData().getColumnType(i);
-                    row.put(name, type == Types.TIMESTAMP_WITH_TIMEZONE || type == Types.TIMESTAMP
-                            ? rs.getObject(i, OffsetDateTime.class) : rs.getObject(i));
-                }
-                return row;
+                return rs.next() ? row(rs) : null;
             }
         }
+    }
+
+    /** At most {@code limit} stored records in key order, after {@code after} (exclusive; null from the start). */
+    static List<Map<String, Object>> list(Connection c, Kind kind, String vendor, List<String> after, int limit) throws SQLException {
+        String keyCols = String.join(", ", kind.keyColumns());
+        String lhs = kind.keyColumns().size() == 1 ? keyCols : "(" + keyCols + ")";
+        String rhs = kind.keyColumns().size() == 1 ? "?" : "(" + String.join(", ", java.util.Collections.nCopies(kind.keyColumns().size(), "?")) + ")";
+        String sql = "SELECT * FROM " + kind.table() + " WHERE vendor = ?" + (after == null ? "" : " AND " + lhs + " > " + rhs)
+                + " ORDER BY " + keyCols + " LIMIT ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            ps.setString(i++, vendor);
+            if (after != null) {
+                for (String part : after) {
+                    ps.setString(i++, part);
+                }
+            }
+            ps.setInt(i, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(row(rs));
+                }
+                return rows;
+            }
+        }
+    }
+
+    private static Map<String, Object> row(ResultSet rs) throws SQLException {
+        Map<String, Object> row = new HashMap<>();
+        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+            String name = rs.getMetaData().getColumnLabel(i).toLowerCase(java.util.Locale.ROOT);
+            int type = rs.getMetaData().getColumnType(i);
+            row.put(name, type == Types.TIMESTAMP_WITH_TIMEZONE || type == Types.TIMESTAMP
+                    ? rs.getObject(i, OffsetDateTime.class) : rs.getObject(i));
+        }
+        return row;
     }
 
     private static void set(PreparedStatement ps, int i, Object value) throws SQLException {

@@ -193,6 +193,20 @@ abstract class IngestContract extends ErpHubTest {
     }
 
     @Test
+    void opsPageThroughTheMirrorInKeyOrder() {
+        batch("items", item("C", "c", "2026-11-30T10:00:00Z"), item("A", "a", "2026-11-30T10:00:00Z"), item("B", "b", "2026-11-30T10:00:00Z"));
+        JsonNode first = opsGet("/ops/erp/fresh-foods/items?limit=2&after=" + p).json();
+        assertThat(first.path("records")).extracting(r -> r.path("erpId").asText()).containsExactly(p + "A", p + "B");
+        assertThat(first.path("records").get(0).path("unit").path("code").asText()).isEqualTo("unit_kg_rm");
+        assertThat(first.path("next").asText()).isEqualTo(p + "B");
+        JsonNode second = opsGet("/ops/erp/fresh-foods/items?limit=2&after=" + p + "B").json();
+        assertThat(second.path("records").get(0).path("erpId").asText()).isEqualTo(p + "C");
+        assertThat(opsGet("/ops/erp/fresh-foods/items?limit=0").status()).isEqualTo(400);
+        assertThat(opsGet("/ops/erp/fresh-foods/stock?after=nokey").status()).isEqualTo(400);
+        assertThat(opsGet("/ops/erp/market/items").status()).isEqualTo(404);
+    }
+
+    @Test
     void warehousesThenStockWhichNeedsThemAndDerivesItsValue() {
         HubClient.Res w = batch("warehouses", "{\"erpId\":\"" + p + "W\",\"name\":\"Rungis\",\"isMain\":true,\"updatedAt\":\"2026-11-30T10:00:00Z\"}");
         assertThat(statuses(w)).containsExactly("created");
