@@ -689,6 +689,112 @@ class ConnectorLoaderTest {
                 .doesNotContain("\n");
     }
 
+    // --- The agent section of an ERP vendor (ERP-AGENTS.md) ---
+
+    static final String VENDOR = """
+            partner: fresh
+            apiKeys: []
+            agent:
+              vendorId: 971a1d7b-8cd4-41d9-925f-f658deb6efa5
+              tokens:
+                - id: agent-2026
+                  sha256: %s
+                  expiresAt: 2027-06-30T00:00:00Z
+            events: {}
+            """.formatted(OTHER_KEY_HASH);
+
+    @Test
+    void aVendorNeedsNeitherApiKeysNorEventsAndGetsTheDocumentedDefaults() {
+        connector("fresh.yaml", VENDOR);
+
+        Partner fresh = load().get(0);
+
+        assertThat(fresh.apiKeys()).isEmpty();
+        assertThat(fresh.events()).isEmpty();
+        Partner.Agent agent = fresh.agent();
+        assertThat(agent.vendorId()).isEqualTo("971a1d7b-8cd4-41d9-925f-f658deb6efa5");
+        assertThat(agent.tokens()).singleElement().satisfies(t -> {
+            assertThat(t.id()).isEqualTo("agent-2026");
+            assertThat(t.sha256()).isEqualTo(HexFormat.of().parseHex(OTHER_KEY_HASH));
+            assertThat(t.expiresAt()).isEqualTo(Instant.parse("2027-06-30T00:00:00Z"));
+        });
+        assertThat(agent.heartbeat()).isEqualTo(new Partner.Heartbeat(Duration.ofMinutes(2), Duration.ofMinutes(10)));
+        assertThat(agent.callbackTimeout()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(agent.secret()).isNull();
+        assertThat(agent.reconcileEvery()).isEqualTo(Duration.ofHours(1));
+        assertThat(agent.maxBucket()).isEqualTo(100);
+    }
+
+    @Test
+    void everyAgentSettingIsRead() {
+        connector("fresh.yaml", VENDOR.replace("events: {}", """
+                  heartbeat: { degradedAfter: 30s, offlineAfter: 5m }
+                  orders: { callbackTimeout: 20m, secret: "${FRESH_AGENT_SECRET}" }
+                  reconciliation: { every: 30m, maxBucket: 50 }
+                events: {}"""));
+
+        Partner.Agent agent = load().get(0).agent();
+
+        assertThat(agent.heartbeat()).isEqualTo(new Partner.Heartbeat(Duration.ofSeconds(30), Duration.ofMinutes(5)));
+        assertThat(agent.callbackTimeout()).isEqualTo(Duration.ofMinutes(20));
+        assertThat(agent.secret()).isEqualTo("${FRESH_AGENT_SECRET}");
+        assertThat(agent.reconcileEvery()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(agent.maxBucket()).isEqualTo(50);
+    }
+
+    @Test
+    void withoutAnAgentSectionEventsAreStillRequired() {
+        Path file = connector("acme.yaml", MINIMAL.replaceFirst("(?s)events:.*", "events: {}\n"));
+
+        assertRefused(file, "/events", "");
+    }
+
+    @Test
+    void anAgentNeedsATokenAndAVendorId() {
+        Path file = connector("fresh.yaml", VENDOR.replaceFirst("(?s)  tokens:.*?(?=events:)", "  tokens: []\n"));
+        assertRefused(file, "/agent/tokens", "");
+
+        connector("fresh.yaml", VENDOR.replaceFirst("  vendorId: .*\n", ""));
+        assertRefused(file, "/agent/vendorId", "");
+    }
+
+    @Test
+    void anOrdersSecretMustBeAnEnvironmentPlaceholderNeverTheSecretItself() {
+        Path file = connector("fresh.yaml", VENDOR.replace("events: {}", "  orders: { secret: s3cr3t-in-a-file }\nevents: {}"));
+
+        assertRefused(file, "/agent/orders/secret", "");
+    }
+
+    @Test
+    void offlineAfterMustBeLongerThanDegradedAfter() {
+        Path file = connector("fresh.yaml", VENDOR.replace("events: {}", "  heartbeat: { degradedAfter: 10m, offlineAfter: 2m }\nevents: {}"));
+
+        assertRefused(file, "/agent/heartbeat/offlineAfter", "longer than degradedAfter");
+    }
+
+    @Test
+    void anExpiryThatIsNotAnInstantIsRefusedAtItsToken() {
+        Path file = connector("fresh.yaml", VENDOR.replace("2027-06-30T00:00:00Z", "next-june"));
+
+        assertRefused(file, "/agent/tokens/0/expiresAt", "");
+    }
+
+    @Test
+    void anAgentTokenMayNotShareAHashWithAnyPartnerKey() {
+        connector("acme.yaml", MINIMAL);
+        Path file = connector("fresh.yaml", VENDOR.replace(OTHER_KEY_HASH, KEY_HASH));
+
+        assertRefused(file, "/agent/tokens", "same hash as acme/primary");
+    }
+
+    @Test
+    void twoVendorsMayNotShareAVendorId() {
+        connector("fresh.yaml", VENDOR);
+        Path file = connector("frozen.yaml", VENDOR.replace("partner: fresh", "partner: frozen").replace(OTHER_KEY_HASH, KEY_HASH));
+
+        assertRefused(file, "/agent/vendorId", "already the vendorId of fresh");
+    }
+
     // --- helpers ---
 
     List<Partner> load() {
