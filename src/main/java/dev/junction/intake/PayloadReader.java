@@ -102,6 +102,9 @@ public final class PayloadReader {
                 throw noValue();
             }
             return tree;
+        } catch (NumberFormatException | ArithmeticException e) {
+            // Read exactly, a number like 7e777777777777777777777 has no BigDecimal; it is the client's input, not our fault.
+            throw new ProblemException(ProblemType.MALFORMED_REQUEST, "Malformed JSON: a number is out of range: " + abbreviate(e.getMessage()));
         } catch (JsonProcessingException e) {
             throw malformed(e);
         } catch (IOException e) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.junction.problem.ProblemException;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -37,5 +38,20 @@ class PayloadReaderTest {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         assertThatCode(() -> PayloadReader.check(bytes)).doesNotThrowAnyException();
         assertThatCode(() -> PayloadReader.parse(bytes)).doesNotThrowAnyException();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"price\":777777777777777e777777777777777777777777777777}", "[1e99999999999999999999]"})
+    void readingExactlyANumberWithoutABigDecimalIsA400(String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ProblemException refused = catchThrowableOfType(ProblemException.class, () -> PayloadReader.parseExact(bytes));
+        assertThat(refused.problem().status()).isEqualTo(400);
+        assertThat(refused.problem().detail()).contains("number is out of range");
+    }
+
+    @Test
+    void exactReadingKeepsEveryDecimalDigit() {
+        byte[] bytes = "{\"p\":0.1000000000000000000001}".getBytes(StandardCharsets.UTF_8);
+        assertThat(PayloadReader.parseExact(bytes).path("p").decimalValue()).isEqualByComparingTo("0.1000000000000000000001");
     }
 }

@@ -37,6 +37,20 @@ class ShippedConnectorsTest {
     }
 
     @Test
+    void freshFoodsIsTheDemoVendorTheReadmeDescribes() throws Exception {
+        Partner vendor = new ConnectorLoader(Path.of("").toAbsolutePath())
+                .load(Path.of("connectors"), Path.of("routes")).stream()
+                .filter(p -> p.id().equals("fresh-foods")).findFirst().orElseThrow();
+
+        byte[] demoToken = MessageDigest.getInstance("SHA-256").digest("fresh-foods-agent-demo-5d1e8a".getBytes(StandardCharsets.UTF_8));
+        assertThat(vendor.agent().tokens()).singleElement().satisfies(t -> assertThat(t.sha256()).isEqualTo(demoToken));
+        // The shipped mapping export (../shared/erp/item-mapping.json) names the vendor by this id.
+        assertThat(vendor.agent().vendorId()).isEqualTo("971a1d7b-8cd4-41d9-925f-f658deb6efa5");
+        assertThat(vendor.apiKeys()).isEmpty();
+        assertThat(vendor.events()).containsOnlyKeys("item-changed", "warehouse-changed", "stock-changed");
+    }
+
+    @Test
     void shippedFilesAreNamedRelativeToTheProjectRoot() {
         assertThat(ConnectorLoader.display(Path.of("connectors/demo.yaml").toAbsolutePath()))
                 .isEqualTo(Path.of("connectors", "demo.yaml").toString());

@@ -19,6 +19,7 @@ import java.util.Map;
 final class RecordReader {
 
     static final int MAX_ID = 128;
+    private static final int MAX_DECIMALS = 100;
     private static final BigDecimal MONEY_LIMIT = new BigDecimal("1e15");
     private static final BigDecimal QUANTITY_LIMIT = new BigDecimal("1e14");
 
@@ -96,6 +97,9 @@ final class RecordReader {
             }
         } else if (!node.isNumber()) {
             problem(field, "must be a number");
+        } else if (node.decimalValue().scale() > MAX_DECIMALS) {
+            // Rounding 1e-999999999 to 4 places would compute 10^999999995 first: refuse such a number outright.
+            problem(field, "must have at most " + MAX_DECIMALS + " decimal places");
         } else if (!negative && node.decimalValue().signum() < 0) {
             problem(field, "must be at least 0");
         } else if (node.decimalValue().abs().compareTo(limit) >= 0) {
