@@ -40,30 +40,18 @@ final class MirrorStore {
 
     static Map<String, Stored> load(Connection c, Kind kind, String vendor, Collection<List<String>> keys) throws SQLException {
         Map<String, Stored> found = new HashMap<>();
-        List<List<String>> all = new ArrayList<>(keys);
-        String keyCols = String.join(", ", kind.keyColumns());
-        for (int from = 0; from < all.size(); from += IN_CHUNK) {
-            List<List<String>> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
-            String sql = "SELECT " + keyCols + ", content_hash, erp_updated_at, deleted FROM " + kind.table()
-                    + " WHERE vendor = ? AND " + in(kind.keyColumns(), chunk.size());
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int i = 1;
-                ps.setString(i++, vendor);
-                for (List<String> key : chunk) {
-                    for (String part : key) {
-                        ps.setString(i++, part);
+        String columns = kind.keyColumns().stream().map(col -> "t." + col).collect(Collectors.joining(", "))
+                + ", t.content_hash, t.erp_updated_at, t.deleted";
+        for (KeyQuery q : KeyQuery.of(c, kind.table(), kind.keyColumns(), vendor, new ArrayList<>(keys), columns, "")) {
+            try (PreparedStatement ps = q.prepare(c); ResultSet rs = ps.executeQuery()) {
+                int n = kind.keyColumns().size();
+                while (rs.next()) {
+                    List<String> parts = new ArrayList<>(n);
+                    for (int k = 1; k <= n; k++) {
+                        parts.add(rs.getString(k));
                     }
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    int n = kind.keyColumns().size();
-                    while (rs.next()) {
-                        List<String> parts = new ArrayList<>(n);
-                        for (int k = 1; k <= n; k++) {
-                            parts.add(rs.getString(k));
-                        }
-                        found.put(Kind.key(parts), new Stored(rs.getString(n + 1), rs.getObject(n + 2, OffsetDateTime.class),
-                                rs.getBoolean(n + 3)));
-                    }
+                    found.put(Kind.key(parts), new Stored(rs.getString(n + 1), rs.getObject(n + 2, OffsetDateTime.class),
+                            rs.getBoolean(n + 3)));
                 }
             }
         }
@@ -73,23 +61,62 @@ final class MirrorStore {
     /** Which of {@code ids} are live (not deleted) records of the table: stock needs its item and warehouse. */
     static Set<String> live(Connection c, String table, String vendor, Set<String> ids) throws SQLException {
         Set<String> found = new HashSet<>();
-        List<String> all = new ArrayList<>(ids);
-        for (int from = 0; from < all.size(); from += IN_CHUNK) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
-            try (PreparedStatement ps = c.prepareStatement("SELECT erp_id FROM " + table
-                    + " WHERE vendor = ? AND deleted = FALSE AND " + in(List.of("erp_id"), chunk.size()))) {
-                ps.setString(1, vendor);
-                for (int i = 0; i < chunk.size(); i++) {
-                    ps.setString(i + 2, chunk.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        found.add(rs.getString(1));
-                    }
+        List<List<String>> keys = ids.stream().map(List::of).toList();
+        for (KeyQuery q : KeyQuery.of(c, table, List.of("erp_id"), vendor, keys, "t.erp_id", " AND t.deleted = FALSE")) {
+            try (PreparedStatement ps = q.prepare(c); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(rs.getString(1));
                 }
             }
         }
         return found;
+    }
+
+    /**
+     * One lookup of many keys, written for the database at hand. H2 uses only the vendor prefix of the primary key
+     * for {@code erp_id IN (?, ...)} and tests every row of the vendor against the list (measured: 60 ms for 500 keys
+     * among 80,000 rows, and growing with the mirror), but joins a table of the keys on the whole primary key
+     * ({@code TABLE(...)}, one statement for any number of keys). PostgreSQL probes its index for each IN value, in
+     * chunks that keep statements small.
+     */
+    private record KeyQuery(String sql, List<Object> params) {
+
+        static List<KeyQuery> of(Connection c, String table, List<String> keyColumns, String vendor, List<List<String>> keys,
+                                 String select, String filter) throws SQLException {
+            if (keys.isEmpty()) {
+                return List.of();
+            }
+            if ("H2".equals(c.getMetaData().getDatabaseProductName())) {
+                List<Object> params = new ArrayList<>();
+                for (int k = 0; k < keyColumns.size(); k++) {
+                    int col = k;
+                    params.add(keys.stream().map(key -> key.get(col)).toArray(String[]::new));
+                }
+                params.add(vendor);
+                String sql = "SELECT " + select + " FROM TABLE(" + keyColumns.stream().map(col -> col + " VARCHAR = ?")
+                        .collect(Collectors.joining(", ")) + ") k JOIN " + table + " t ON t.vendor = ? AND "
+                        + keyColumns.stream().map(col -> "t." + col + " = k." + col).collect(Collectors.joining(" AND ")) + filter;
+                return List.of(new KeyQuery(sql, params));
+            }
+            List<KeyQuery> queries = new ArrayList<>();
+            for (int from = 0; from < keys.size(); from += IN_CHUNK) {
+                List<List<String>> chunk = keys.subList(from, Math.min(keys.size(), from + IN_CHUNK));
+                List<Object> params = new ArrayList<>();
+                params.add(vendor);
+                chunk.forEach(params::addAll);
+                queries.add(new KeyQuery("SELECT " + select + " FROM " + table + " t WHERE t.vendor = ? AND "
+                        + in(keyColumns, chunk.size()) + filter, params));
+            }
+            return queries;
+        }
+
+        PreparedStatement prepare(Connection c) throws SQLException {
+            PreparedStatement ps = c.prepareStatement(sql);
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            return ps;
+        }
     }
 
     static void insert(Connection c, Kind kind, String vendor, List<Prepared> records, OffsetDateTime now) throws SQLException {
@@ -226,7 +253,8 @@ final class MirrorStore {
     /** {@code col IN (?, ...)}, or {@code (a, b) IN ((?, ?), ...)} for a key of several columns. */
     private static String in(List<String> keyColumns, int count) {
         String one = keyColumns.size() == 1 ? "?" : "(" + String.join(", ", java.util.Collections.nCopies(keyColumns.size(), "?")) + ")";
-        String lhs = keyColumns.size() == 1 ? keyColumns.get(0) : "(" + String.join(", ", keyColumns) + ")";
+        String lhs = keyColumns.size() == 1 ? "t." + keyColumns.get(0)
+                : "(" + keyColumns.stream().map(col -> "t." + col).collect(Collectors.joining(", ")) + ")";
         return lhs + " IN (" + String.join(", ", java.util.Collections.nCopies(count, one)) + ")";
     }
 }
