@@ -94,6 +94,10 @@ final class ContentHash {
     /** RFC 8785 section 3.2.2.2: escape only the quote, the backslash and control characters. */
     private static void writeString(String s, StringBuilder out) {
         out.append('"');
+        if (plain(s)) {
+            out.append(s).append('"');
+            return;
+        }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
@@ -114,6 +118,17 @@ final class ContentHash {
             }
         }
         out.append('"');
+    }
+
+    /** Most ERP strings need no escape at all: append them whole. */
+    private static boolean plain(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static MessageDigest sha256() {

@@ -66,13 +66,24 @@ final class RecordReader {
             problem(field, "must not be empty");
         } else if (node.textValue().length() > max) {
             problem(field, "must be at most " + max + " characters");
-        } else if (node.textValue().chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+        } else if (hasControlCharacter(node.textValue())) {
             problem(field, "must not contain control characters");
         } else {
             value = node.textValue();
         }
         columns.put(column, value);
         return value;
+    }
+
+    /** A plain loop: this runs for every text field of every record of every batch. */
+    private static boolean hasControlCharacter(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7F) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Money: 2 decimals, at least 0. */
