@@ -25,7 +25,7 @@
 # Per hub: WARMUP unmeasured rounds (JIT, caches), then ROUNDS rounds of raw / first / repeat, raw alternately before
 # and after the hub's passes. Figures: medians with min-max; ratios per round, their median and min-max.
 #
-#   bench/ingest.sh                         # DB=both, 5 rounds (+2 warm-up) plain, 3 events; ~10 minutes on 2 quiet cores
+#   bench/ingest.sh                         # DB=both, 5 rounds (+2 warm-up) plain, 3 events, LOOKUP=1; ~8 minutes on 2 cores
 #   QUICK=1 bench/ingest.sh                 # 1 round, 1 warm-up, H2 and PostgreSQL, results not written: checks it works
 #   SKIP_BUILD=1 JAR=/tmp/other.jar DB=pg ROUNDS=7 bench/ingest.sh
 #
@@ -37,6 +37,8 @@
 #   RESULTS_FILE=bench/RESULTS.md (the section between <!-- ingest:start --> and <!-- ingest:end -->; not with QUICK=1)
 #   ANALYZE=1 (PostgreSQL: ANALYZE erp_item and the raw tables after the warm-up, as autovacuum would have by then;
 #              0: measure with the fresh tables' missing statistics)
+#   LOOKUP=1 (QUICK=1: 0)  also run bench/KeyLookup.java on each database (after its hubs): MirrorStore.load's key
+#              lookup in four SQL forms as a table grows to LOOKUP_ROUNDS=6 x 10,000 rows, ANALYZE after the third
 #   WRITE_RESULTS=1 (QUICK=1: 0)   KEEP_WORK=0   STARTUP_TIMEOUT=180   PG_PORT=55433
 #
 # Needs root (or sudo) only to apt-get postgresql, a JDK, curl and unzip when missing. Everything runs in a temp dir
@@ -51,7 +53,7 @@ cd "$ROOT"
 
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
-    ROUNDS=${ROUNDS:-1} EVENT_ROUNDS=${EVENT_ROUNDS:-1} WARMUP=${WARMUP:-1} WRITE_RESULTS=${WRITE_RESULTS:-0}
+    ROUNDS=${ROUNDS:-1} EVENT_ROUNDS=${EVENT_ROUNDS:-1} WARMUP=${WARMUP:-1} WRITE_RESULTS=${WRITE_RESULTS:-0} LOOKUP=${LOOKUP:-0}
 fi
 DB=${DB:-both}
 VARIANTS=${VARIANTS:-plain events}
@@ -72,6 +74,8 @@ KEEP_WORK=${KEEP_WORK:-0}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-180}
 PG_PORT=${PG_PORT:-55433}
 ANALYZE=${ANALYZE:-1}
+LOOKUP=${LOOKUP:-1}
+LOOKUP_ROUNDS=${LOOKUP_ROUNDS:-6}
 
 case "$DB" in h2) DBS=(h2) ;; pg) DBS=(pg) ;; both) DBS=(h2 pg) ;; *) die "DB must be h2, pg or both" ;; esac
 
@@ -102,7 +106,7 @@ unzip -q -o -j "$HUB_JAR" "$(grep -E '^BOOT-INF/lib/h2-[0-9][^/]*\.jar$' <<<"$en
 CLIENT_CP=$(ls "$WORK"/drivers/*.jar | tr '\n' ':')
 # Compiled once (not the single-file launcher per run, which compiles in the measured JVM).
 mkdir -p "$WORK/cls"
-javac -d "$WORK/cls" "$BENCH/Ingest.java"
+javac -d "$WORK/cls" "$BENCH/Ingest.java" "$BENCH/KeyLookup.java"
 RUN_ID=i$(date +%H%M%S)
 
 if [[ " ${DBS[*]} " == *" pg "* ]]; then
@@ -149,10 +153,26 @@ run_variant() {  # db variant
     stop_hub
 }
 
+run_lookup() {  # db
+    local db=$1
+    log "== $db: key lookup forms (bench/KeyLookup.java)"
+    if [ "$db" = pg ]; then
+        fresh_hub_database   # the hubs are stopped: an empty database, so the table starts without statistics
+        set -- "jdbc:postgresql://127.0.0.1:$PG_PORT/junction" junction "$PG_PASS"
+    else
+        mkdir -p "$WORK/lookup"
+        set -- "jdbc:h2:file:$WORK/lookup/lookup;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE" sa ""
+    fi
+    # shellcheck disable=SC2086  # a list of JVM options
+    java $CLIENT_JAVA_OPTS -cp "$WORK/cls:$CLIENT_CP" KeyLookup "$@" "$LOOKUP_ROUNDS" 3 | tee "$WORK/lookup-$db.out" \
+        || die "KeyLookup on $db failed"
+}
+
 for db in "${DBS[@]}"; do
     for variant in $VARIANTS; do
         run_variant "$db" "$variant"
     done
+    [ "$LOOKUP" != 1 ] || run_lookup "$db"
 done
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -228,6 +248,24 @@ SECTION="$WORK/section.md"
         for db in "${DBS[@]}"; do
             d=$(secs "$db" events drain)
             [ -n "$d" ] && echo "- $db: $(printf "%.2f" "$(median <<<"$d")") s ($(minmax %.2f <<<"$d"))"
+        done
+    fi
+    if [ "$LOOKUP" = 1 ]; then
+        echo
+        echo "### Key lookup forms (bench/KeyLookup.java)"
+        echo
+        echo "Milliseconds to look up 10,000 stored keys in 10 batches of 1,000 (best of 3), as the table grows; ANALYZE after"
+        echo "30,000 rows. \`in500\`: MirrorStore.load's \`vendor = ? AND erp_id IN (?, ...)\` by 500; \`rowin500\`: \`(vendor, erp_id) IN ((?, ?), ...)\`"
+        echo "by 500; \`any\`: \`vendor = ? AND erp_id = ANY(?)\` (one array); \`unnest\`: \`UNNEST(CAST(? AS VARCHAR ARRAY)) AS k(erp_id) JOIN ...\` (one array)."
+        echo
+        echo "| db | rows | analyzed | in500 | rowin500 | any | unnest |"
+        echo "|---|---|---|---|---|---|---|"
+        for db in "${DBS[@]}"; do
+            [ -f "$WORK/lookup-$db.out" ] || continue
+            sed -n 's/^LOOKUP stored=\([0-9]*\) analyzed=\([01]\) form=\([a-z0-9]*\) ms_per_10k_keys=\([0-9.]*\)$/\1 \2 \3 \4/p' "$WORK/lookup-$db.out" |
+                awk -v db="$db" '{ k = $1 " " $2; if (!(k in seen)) { seen[k] = 1; order[++n] = k } v[k, $3] = $4 }
+                    END { for (i = 1; i <= n; i++) { split(order[i], a, " "); printf "| %s | %d | %s | %s | %s | %s | %s |\n", db, a[1],
+                        (a[2] ? "yes" : "no"), v[order[i], "in500"], v[order[i], "rowin500"], v[order[i], "any"], v[order[i], "unnest"] } }'
         done
     fi
     echo
