@@ -21,7 +21,7 @@
 # without events, the main figure, with raw) and `events` (bench/erp/events: `item-changed` declared, so every
 # created record also journals a change message delivered to the DEBUG log route of bench/erp/routes; no raw; after
 # each first pass it waits until the hub counts every change delivered, reported as `drain`, before the repeat).
-# Both import /work/shared/erp/item-mapping.json (102 mappings) through POST /ops/erp/mappings/import first.
+# Both import $ROOT/../shared/erp/item-mapping.json (102 mappings) through POST /ops/erp/mappings/import first.
 # Per hub: WARMUP unmeasured rounds (JIT, caches), then ROUNDS rounds of raw / first / repeat, raw alternately before
 # and after the hub's passes. Figures: medians with min-max; ratios per round, their median and min-max.
 #
@@ -33,7 +33,7 @@
 #   DB=both (h2 | pg | both)   VARIANTS="plain events"   ROUNDS=5   EVENT_ROUNDS=3 (rounds of the events variant)
 #   WARMUP=2   BATCHES=10 SIZE=1000   DRAIN_SECONDS=300 (events: longest wait for the change feed's deliveries)
 #   JAR (or HUB_JAR)=target/junction.jar   SKIP_BUILD=0 (1: use the jar as it is)   HUB_JAVA_OPTS=-Xmx256m
-#   CLIENT_JAVA_OPTS=-Xmx512m   WRITER_THREADS=1 (JUNCTION_JOURNAL_WRITER_THREADS)   MAPPINGS=/work/shared/erp/item-mapping.json
+#   CLIENT_JAVA_OPTS=-Xmx512m   WRITER_THREADS=1 (JUNCTION_JOURNAL_WRITER_THREADS)   MAPPINGS=$ROOT/../shared/erp/item-mapping.json
 #   RESULTS_FILE=bench/RESULTS.md (the section between <!-- ingest:start --> and <!-- ingest:end -->; not with QUICK=1)
 #   ANALYZE=1 (PostgreSQL: ANALYZE erp_item and the raw tables after the warm-up, as autovacuum would have by then;
 #              0: measure with the fresh tables' missing statistics)
@@ -66,7 +66,7 @@ DRAIN_SECONDS=${DRAIN_SECONDS:-300}
 HUB_JAVA_OPTS=${HUB_JAVA_OPTS--Xmx256m}
 CLIENT_JAVA_OPTS=${CLIENT_JAVA_OPTS:--Xmx512m}
 WRITER_THREADS=${WRITER_THREADS:-1}
-MAPPINGS=${MAPPINGS:-/work/shared/erp/item-mapping.json}
+MAPPINGS=${MAPPINGS:-$ROOT/../shared/erp/item-mapping.json}
 RESULTS_FILE=${RESULTS_FILE:-$BENCH/RESULTS.md}
 WRITE_RESULTS=${WRITE_RESULTS:-1}
 SKIP_BUILD=${SKIP_BUILD:-0}

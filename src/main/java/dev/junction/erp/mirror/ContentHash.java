@@ -26,10 +26,15 @@ final class ContentHash {
     /** Left out of the hash: a record re-sent with only a newer timestamp is unchanged. */
     static final String TIMESTAMP = "updatedAt";
 
+    /** MessageDigest.getInstance looks the provider up each time; a batch hashes a thousand records. */
+    private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(ContentHash::sha256);
+
     private ContentHash() {}
 
     static String of(JsonNode record) {
-        return HexFormat.of().formatHex(sha256().digest(canonical(record).getBytes(StandardCharsets.UTF_8)));
+        MessageDigest digest = DIGESTS.get();
+        digest.reset();
+        return HexFormat.of().formatHex(digest.digest(canonical(record).getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The record's canonical JSON without its top-level {@code updatedAt}. */

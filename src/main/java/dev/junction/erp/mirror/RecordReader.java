@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -165,7 +164,7 @@ final class RecordReader {
             return null;
         }
         try {
-            return OffsetDateTime.parse(node.textValue(), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            return Timestamps.parse(node.textValue());
         } catch (DateTimeParseException e) {
             problem(field, "must be an ISO-8601 date-time with an offset, like 2026-11-30T09:15:00+01:00");
             return null;
