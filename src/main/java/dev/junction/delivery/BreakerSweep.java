@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
  * dispatched (before, each was dispatched again every open period only to be postponed again: a write and a log line
  * each, a hundred a second with 3,000 waiting). On each full poll this sweep looks at the breakers messages are parked
  * on: closed (or no longer declared), it makes all of them due in receipt order; half-open, it makes the trials due,
- * those that already failed against the target first ({@link TargetBreaker}); open, nothing.
+ * those that already failed against the target first ({@link TargetBreaker}); open, nothing. Orders held for an ERP
+ * agent ({@code <partner>/agent:<vendor>}) also wait for the agent to be reachable by heartbeat, then for its breaker.
  *
  * <p>It knows the targets this instance parked messages on, and once a minute asks the database for the others (parked
  * by an instance that stopped, or before a restart); should no instance sweep at all, a parked message still comes due
@@ -29,18 +30,26 @@ class BreakerSweep {
 
     private final Breakers breakers;
     private final DeliveryStore store;
+    private final AgentDirectory agents;
     /** Target key -> when this instance last parked a message on it. */
     private final Map<String, Instant> parkedOn = new ConcurrentHashMap<>();
     private volatile Instant nextRediscovery = Instant.EPOCH;
 
-    BreakerSweep(Breakers breakers, DeliveryStore store) {
+    BreakerSweep(Breakers breakers, DeliveryStore store, AgentDirectory agents) {
         this.breakers = breakers;
         this.store = store;
+        this.agents = agents;
+    }
+
+    /** True unless the key holds orders for an agent that is offline or never registered. */
+    private boolean agentReachable(String key) {
+        int at = key.indexOf("/" + Breakers.AGENT + ":");
+        return at < 0 || agents.agent(key.substring(at + Breakers.AGENT.length() + 2)).map(AgentDirectory.Agent::reachable).orElse(false);
     }
 
     /** Latest time a message parked on the target now comes due without a sweep: ten open periods, at least 10 minutes. */
     Instant parkUntil(String target, Instant now) {
-        TargetBreaker breaker = breakers.of(target);
+        TargetBreaker breaker = breakers.forParked(target);
         Duration open = breaker == null ? Duration.ZERO : breaker.openFor().multipliedBy(10);
         return now.plus(open.compareTo(MIN_PARK) > 0 ? open : MIN_PARK);
     }
@@ -59,7 +68,10 @@ class BreakerSweep {
         }
         parkedOn.forEach((target, lastParked) -> {
             String partner = target.substring(0, Math.max(0, target.indexOf('/')));
-            TargetBreaker breaker = breakers.of(target);
+            if (!agentReachable(target)) {
+                return; // an offline agent's orders stay held, whatever its breaker says
+            }
+            TargetBreaker breaker = breakers.forParked(target);
             CircuitBreaker.State state = breaker == null ? CircuitBreaker.State.CLOSED : breaker.state();
             if (state == CircuitBreaker.State.HALF_OPEN) {
                 int wanted = breaker.trialsWanted();

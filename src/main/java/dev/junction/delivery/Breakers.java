@@ -23,34 +23,58 @@ public class Breakers {
 
     private static final Logger log = LoggerFactory.getLogger(Breakers.class);
 
+    /** The target name of a vendor agent's breaker, {@code <vendor>/agent}. */
+    static final String AGENT = "agent";
+
     private final Map<String, TargetBreaker> byTarget = new LinkedHashMap<>();
 
     Breakers(PartnerRegistry partners, MeterRegistry meters) {
         for (Partner p : partners.all()) {
             for (Partner.Target t : p.targets().values()) {
-                Partner.CircuitBreakerSpec spec = t.circuitBreaker();
-                CircuitBreaker breaker = CircuitBreaker.of(key(p.id(), t.name()), CircuitBreakerConfig.custom()
-                        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                        .slidingWindowSize(spec.slidingWindowSize())
-                        // Judge the rate as soon as the window is full, not after resilience4j's default of 100 calls.
-                        .minimumNumberOfCalls(spec.slidingWindowSize())
-                        .failureRateThreshold(spec.failureRateThreshold())
-                        .waitDurationInOpenState(spec.waitInOpenState())
-                        .permittedNumberOfCallsInHalfOpenState(Math.min(3, spec.slidingWindowSize()))
-                        .automaticTransitionFromOpenToHalfOpenEnabled(true)
-                        // Trials the dispatcher un-parked may be claimed by another instance, or fail before they call:
-                        // a half-open round that no trial concludes opens again, and the next one gets new trials.
-                        .maxWaitDurationInHalfOpenState(spec.waitInOpenState())
-                        .build());
-                breaker.getEventPublisher().onStateTransition(e -> log.info("Circuit breaker {}: {}", breaker.getName(),
-                        e.getStateTransition()));
-                byTarget.put(key(p.id(), t.name()), new TargetBreaker(key(p.id(), t.name()), breaker, spec.waitInOpenState()));
-                Gauge.builder("junction.breaker.state", breaker, b -> stateValue(b.getState()))
-                        .description("0 closed, 1 half-open, 2 open, 3 other")
-                        .tag("partner", p.id()).tag("target", t.name())
-                        .register(meters);
+                register(key(p.id(), t.name()), t.circuitBreaker(), p.id(), t.name(), meters);
+            }
+            if (p.agent() != null) {
+                // One breaker per vendor agent, whichever partner's orders it takes (ERP-AGENTS.md).
+                register(key(p.id(), AGENT), Partner.CircuitBreakerSpec.DEFAULT, p.id(), AGENT, meters);
             }
         }
+    }
+
+    private void register(String key, Partner.CircuitBreakerSpec spec, String partner, String target, MeterRegistry meters) {
+        CircuitBreaker breaker = CircuitBreaker.of(key, CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(spec.slidingWindowSize())
+                // Judge the rate as soon as the window is full, not after resilience4j's default of 100 calls.
+                .minimumNumberOfCalls(spec.slidingWindowSize())
+                .failureRateThreshold(spec.failureRateThreshold())
+                .waitDurationInOpenState(spec.waitInOpenState())
+                .permittedNumberOfCallsInHalfOpenState(Math.min(3, spec.slidingWindowSize()))
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                // Trials the dispatcher un-parked may be claimed by another instance, or fail before they call:
+                // a half-open round that no trial concludes opens again, and the next one gets new trials.
+                .maxWaitDurationInHalfOpenState(spec.waitInOpenState())
+                .build());
+        breaker.getEventPublisher().onStateTransition(e -> log.info("Circuit breaker {}: {}", breaker.getName(),
+                e.getStateTransition()));
+        byTarget.put(key, new TargetBreaker(key, breaker, spec.waitInOpenState()));
+        Gauge.builder("junction.breaker.state", breaker, b -> stateValue(b.getState()))
+                .description("0 closed, 1 half-open, 2 open, 3 other")
+                .tag("partner", partner).tag("target", target)
+                .register(meters);
+    }
+
+    /** The breaker of a vendor's agent. */
+    TargetBreaker ofAgent(String vendor) {
+        return byTarget.get(key(vendor, AGENT));
+    }
+
+    /**
+     * The breaker messages parked on {@code key} wait for: a target's ({@code <partner>/<target>}), or a vendor agent's
+     * for orders held on {@code <partner>/agent:<vendor>}; null when none is declared (any more).
+     */
+    TargetBreaker forParked(String key) {
+        int agent = key.indexOf("/" + AGENT + ":");
+        return agent < 0 ? byTarget.get(key) : ofAgent(key.substring(agent + AGENT.length() + 2));
     }
 
     TargetBreaker of(String partner, String target) {

@@ -62,6 +62,17 @@ class DeliveryMetrics {
         counter("junction.messages.parked", m.partner(), m.event()).increment();
     }
 
+    /** An ERP agent took an order; it now awaits the agent's callback, holding no delivery slot. */
+    void awaiting(AcceptedMessage m) {
+        counter("junction.messages.awaiting", m.partner(), m.event()).increment();
+    }
+
+    /** An agent's callback (or its absence) decided an order: completed, failed-retryable, failed, timeout. */
+    void callback(String partner, String event, String outcome) {
+        Counter.builder("junction.agent.callbacks").tag("partner", partner).tag("event", event).tag("outcome", outcome)
+                .register(meters).increment();
+    }
+
     void dead(AcceptedMessage m) {
         counter("junction.messages.dead", m.partner(), m.event()).increment();
     }

@@ -97,6 +97,15 @@ class DeliveryStore {
     }
 
     /** Extends this instance's lease before a delivery that waited in line; false if the claim was lost meanwhile. */
+    /**
+     * Records which vendor's agent a message is sent to, before the call: the agent's callback may arrive before the
+     * hub has recorded its 2xx, and it is accepted only from that vendor.
+     */
+    void markAgentOrder(String receiptId, String vendor) {
+        jdbc.update("UPDATE message SET agent_vendor = :vendor WHERE receipt_id = :id AND (agent_vendor IS NULL OR agent_vendor <> :vendor)",
+                new MapSqlParameterSource("vendor", vendor).addValue("id", receiptId));
+    }
+
     boolean renew(String receiptId, String owner, Instant now, Instant until) {
         return jdbc.update("UPDATE message SET lease_expires_at = :until WHERE receipt_id = :id AND lease_owner = :owner AND " + PENDING,
                 Map.of("until", ts(until), "id", receiptId, "owner", owner)) == 1;

@@ -52,6 +52,8 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
     static final String ATTEMPT_PROPERTY = "JunctionAttempt";
     /** Set by a {@code target:} call: the {@code <partner>/<target>} the route called. */
     static final String TARGET_PROPERTY = "JunctionTarget";
+    /** Set by an {@code agent:} call the agent took: the vendor whose callback completes the message. */
+    static final String AWAITING_PROPERTY = "JunctionAwaitingAgent";
 
     private final PartnerRegistry partners;
     private final DeliveryStore store;
@@ -65,6 +67,7 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
     private final JunctionProperties.Delivery settings;
     private final PartnerLanes lanes;
     private final BreakerSweep sweep;
+    private final AgentCallbacks callbacks;
     private final DeliveryLog deliveryLog = new DeliveryLog();
     /** Messages this process holds (queued or running), so its own poller never claims one twice. */
     private final Set<String> held = ConcurrentHashMap.newKeySet();
@@ -78,7 +81,8 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
 
     Dispatcher(PartnerRegistry partners, DeliveryStore store, OutcomeWriter outcomes, ProducerTemplate camel,
                DeliveryMetrics metrics, Clock clock, InstanceId instance, JunctionProperties properties,
-               BreakerSweep sweep) {
+               BreakerSweep sweep, AgentCallbacks callbacks) {
+        this.callbacks = callbacks;
         this.partners = partners;
         this.store = store;
         this.outcomes = outcomes;
@@ -168,6 +172,7 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
         releaseGivenBack();
         if (full) {
             sweep.sweep(lanes.partners(), now);
+            callbacks.sweep(now);
         }
         Collection<String> partnersToClaim = full ? store.duePartners(lanes.partners(), now) : busy;
         Set<String> stillBusy = new HashSet<>();
@@ -285,6 +290,10 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
             });
             outcome = FailureClassifier.classify(result);
             target = DeliveryLog.target(result);
+            String vendor = result.getProperty(AWAITING_PROPERTY, String.class);
+            if (vendor != null && outcome instanceof Outcome.Delivered d) {
+                outcome = new Outcome.Awaiting(vendor, d.httpStatus());
+            }
         } catch (RuntimeException e) {
             outcome = FailureClassifier.classify(e);
         }
@@ -322,6 +331,10 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
         if (outcome instanceof Outcome.Delivered d) {
             return Settlement.delivered(job, Attempt.of(number, started, ms, "delivered", d.httpStatus(), null), now);
         }
+        if (outcome instanceof Outcome.Awaiting a) {
+            Duration timeout = partners.find(a.vendor()).map(v -> v.agent().callbackTimeout()).orElse(Partner.Agent.DEFAULT_CALLBACK_TIMEOUT);
+            return Settlement.awaiting(job, Attempt.of(number, started, ms, "awaiting-callback", a.httpStatus(), null), now, now.plus(timeout));
+        }
         if (outcome instanceof Outcome.Parked p) {
             return Settlement.parked(job, now, p.target(), sweep.parkUntil(p.target(), now), p.reason());
         }
@@ -342,6 +355,16 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
             case RETRY -> metrics.retried(m);
             case DEAD -> metrics.dead(m);
             case PARKED -> metrics.parked(m);
+            case AWAITING -> {
+                metrics.awaiting(m);
+                // A callback may have overtaken this record; look on the poller's thread, not the outcome writer's.
+                String receiptId = m.receiptId();
+                try {
+                    poller.execute(() -> callbacks.settledAwaiting(receiptId));
+                } catch (RuntimeException stopping) {
+                    // the next full poll's sweep applies it
+                }
+            }
         }
     }
 

@@ -32,6 +32,9 @@ final class FailureClassifier {
             if (t instanceof BreakerOpenException open) {
                 return new Outcome.Parked(open.target(), open.getMessage());
             }
+            if (t instanceof AgentUnavailableException held) {
+                return new Outcome.Parked(held.holdKey(), held.getMessage());
+            }
             if (t instanceof NonRetryableDeliveryException) {
                 return new Outcome.Dead(null, t);
             }
@@ -51,7 +54,7 @@ final class FailureClassifier {
     /** An error the hub meets in the normal course of delivery, which a stack trace would not explain any better. */
     static boolean expected(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof BreakerOpenException || t instanceof NonRetryableDeliveryException || t instanceof TargetHttpException
+            if (t instanceof BreakerOpenException || t instanceof AgentUnavailableException || t instanceof NonRetryableDeliveryException || t instanceof TargetHttpException
                     || t instanceof HttpOperationFailedException || t instanceof IOException || t instanceof TimeoutException) {
                 return true;
             }

@@ -14,6 +14,9 @@ sealed interface Outcome {
     /** Retrying cannot help. */
     record Dead(Integer httpStatus, Throwable error) implements Outcome {}
 
+    /** An ERP agent took the order (2xx): the message awaits the agent's callback until {@code timeout} passes. */
+    record Awaiting(String vendor, Integer httpStatus) implements Outcome {}
+
     /** Not attempted: the target's breaker refused the call. Parked on {@code target} until it lets calls through. */
     record Parked(String target, String reason) implements Outcome {}
 }

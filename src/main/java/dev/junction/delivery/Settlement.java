@@ -25,6 +25,14 @@ record Settlement(Kind kind, Job job, int attempts, Instant at, Instant nextAtte
                        lease_owner = NULL, lease_expires_at = NULL, parked_on = NULL
                 WHERE receipt_id = :id AND lease_owner = :owner"""),
         /**
+         * The agent took the order: no lease and no delivery slot while the ERP books it. {@code next} is the callback's
+         * deadline, after which the attempt counts as failed (AgentCallbacks).
+         */
+        AWAITING("""
+                UPDATE message SET status = 'awaiting-callback', attempts = :attempts, next_attempt_at = :next, last_error = NULL,
+                       lease_owner = NULL, lease_expires_at = NULL, parked_on = NULL
+                WHERE receipt_id = :id AND lease_owner = :owner"""),
+        /**
          * Not attempted: parked on the target whose breaker refused it, attempt count unchanged. The breaker sweep
          * makes it due when the breaker lets calls through; {@code next} only bounds the wait should no sweep run.
          */
@@ -50,6 +58,10 @@ record Settlement(Kind kind, Job job, int attempts, Instant at, Instant nextAtte
 
     static Settlement dead(Job job, Attempt attempt, Instant now) {
         return new Settlement(Kind.DEAD, job.withoutPayload(), attempt.number(), now, null, attempt.summary(), attempt, null);
+    }
+
+    static Settlement awaiting(Job job, Attempt attempt, Instant now, Instant deadline) {
+        return new Settlement(Kind.AWAITING, job.withoutPayload(), attempt.number(), now, deadline, null, attempt, null);
     }
 
     static Settlement parked(Job job, Instant now, String target, Instant until, String reason) {

@@ -1,22 +1,17 @@
 package dev.junction.delivery;
 
 import dev.junction.partner.Partner;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultProducer;
 
 /**
  * Calls a target: only the message body, its content type, {@code Idempotency-Key}, {@code X-Correlation-Id} and the
- * target's own headers go out; nothing the partner sent us (least of all its credentials) is forwarded.
- * 5xx, timeouts and connection errors count against the breaker (a message's first failure excepted, see
- * {@link TargetBreaker}); a 4xx means the target is up.
+ * target's own headers go out; nothing the partner sent us (least of all its credentials) is forwarded. The call
+ * goes through the target's breaker ({@link BreakerCall}).
  */
 class TargetProducer extends DefaultProducer {
 
@@ -48,32 +43,8 @@ class TargetProducer extends DefaultProducer {
             breaker.release();
             throw new IllegalStateException(name + ": " + misconfigured.getMessage(), misconfigured);
         }
-        long start = System.nanoTime();
-        HttpResponse<byte[]> response;
-        try {
-            response = endpoint.client().send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            breaker.failed(System.nanoTime() - start, e, attempt);
-            throw e;
-        } catch (InterruptedException e) {
-            breaker.release();
-            Thread.currentThread().interrupt();
-            throw e;
-        }
-        long elapsed = System.nanoTime() - start;
+        HttpResponse<byte[]> response = BreakerCall.send(endpoint.client(), request, breaker, attempt, name);
         int status = response.statusCode();
-        if (status >= 300) {
-            String snippet = new String(response.body(), 0, Math.min(200, response.body().length), StandardCharsets.UTF_8);
-            Duration retryAfter = FailureClassifier.retryAfter(response.headers().firstValue("Retry-After").orElse(null), Instant.now());
-            TargetHttpException failure = new TargetHttpException(name, status, retryAfter, snippet.replaceAll("\\s+", " "));
-            if (status >= 500) {
-                breaker.failed(elapsed, failure, attempt);
-            } else {
-                breaker.succeeded(elapsed);
-            }
-            throw failure;
-        }
-        breaker.succeeded(elapsed);
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setBody(response.body());
     }

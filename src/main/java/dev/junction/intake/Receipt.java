@@ -1,8 +1,14 @@
 package dev.junction.intake;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonRawValue;
 import java.time.Instant;
 
-/** What a partner can read about a message it sent. */
+/**
+ * What a partner can read about a message it sent.
+ *
+ * @param result for an order an ERP agent completed, {@code {"erpReference","erpDocumentId"}} (raw JSON); else absent
+ */
 public record Receipt(
         String receiptId,
         String partner,
@@ -12,4 +18,5 @@ public record Receipt(
         Instant receivedAt,
         Instant deliveredAt,
         Instant nextAttemptAt,
-        String lastError) {}
+        String lastError,
+        @JsonRawValue @JsonInclude(JsonInclude.Include.NON_NULL) String result) {}

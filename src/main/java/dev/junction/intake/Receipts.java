@@ -24,7 +24,7 @@ public class Receipts {
     /** The receipt, only if it belongs to this partner: another partner's receipt does not exist for the caller. */
     public Optional<Receipt> find(String partner, String receiptId) {
         List<Receipt> rows = jdbc.query("""
-                SELECT receipt_id, partner, event, status, attempts, received_at, delivered_at, next_attempt_at, last_error
+                SELECT receipt_id, partner, event, status, attempts, received_at, delivered_at, next_attempt_at, last_error, result
                 FROM message WHERE receipt_id = :id AND partner = :partner""",
                 Map.of("id", receiptId, "partner", partner), Receipts::map);
         return rows.stream().findFirst();
@@ -75,7 +75,7 @@ public class Receipts {
 
     private static Receipt map(ResultSet rs, int row) throws SQLException {
         return new Receipt(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
-                instant(rs, 6), instant(rs, 7), instant(rs, 8), rs.getString(9));
+                instant(rs, 6), instant(rs, 7), instant(rs, 8), rs.getString(9), rs.getString(10));
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -80,7 +80,7 @@ class MessageRetention {
                 // its attempt history.
                 int messages = jdbc.update("DELETE FROM message WHERE receipt_id IN (:ids) AND status IN ('delivered', 'discarded')",
                         Map.of("ids", ids));
-                for (String table : List.of("delivery_attempt", "message_body")) {
+                for (String table : List.of("delivery_attempt", "message_body", "agent_callback")) {
                     jdbc.update("DELETE FROM " + table + " t WHERE t.receipt_id IN (:ids)"
                             + " AND NOT EXISTS (SELECT 1 FROM message m WHERE m.receipt_id = t.receipt_id)", Map.of("ids", ids));
                 }

@@ -103,18 +103,16 @@ class AgentRegistry {
         Instant now = clock.instant();
         return partners.all().stream().filter(p -> p.agent() != null)
                 .sorted(Comparator.comparing(Partner::id))
-                .map(p -> view(p, rows.get(p.id()), now))
+                .map(p -> view(p, rows.get(p.id()), store.pendingOrders(p.id()), now))
                 .toList();
     }
 
     Optional<AgentView> view(String vendor) {
         return partners.find(vendor).filter(p -> p.agent() != null)
-                .map(p -> view(p, store.find(vendor).orElse(null), clock.instant()));
+                .map(p -> view(p, store.find(vendor).orElse(null), store.pendingOrders(vendor), clock.instant()));
     }
 
-    private static AgentView view(Partner vendor, AgentRow row, Instant now) {
-        // Orders to agents arrive with issue 12 (agent:<vendor>/orders); until then the hub holds none for any vendor.
-        long pendingOrders = 0;
+    private static AgentView view(Partner vendor, AgentRow row, long pendingOrders, Instant now) {
         if (row == null) {
             return new AgentView(vendor.id(), AgentStatus.NEVER_SEEN.label(), null, null, null, null, pendingOrders, null);
         }

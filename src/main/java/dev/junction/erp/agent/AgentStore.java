@@ -34,6 +34,18 @@ class AgentStore {
                 .stream().findFirst();
     }
 
+    /**
+     * The hub's orders for the vendor not yet taken by its agent: held while it is offline (parked on
+     * {@code <partner>/agent:<vendor>}) or waiting for another attempt after a failed call or callback.
+     */
+    long pendingOrders(String vendor) {
+        Long n = jdbc.queryForObject("""
+                SELECT COUNT(*) FROM message WHERE status = 'retrying'
+                  AND (parked_on LIKE :held OR (agent_vendor = :vendor AND parked_on IS NULL))""",
+                Map.of("held", "%/agent:" + vendor, "vendor", vendor), Long.class);
+        return n == null ? 0 : n;
+    }
+
     /** Every registered agent, by vendor. */
     Map<String, AgentRow> all() {
         Map<String, AgentRow> rows = new TreeMap<>();
