@@ -108,10 +108,15 @@ class DeadLetterStore {
 
     /** Back to the journal under the same receipt id, for a new round of attempts; false unless it was dead. */
     boolean replay(String receiptId, Instant now) {
-        return jdbc.update("""
+        boolean replayed = jdbc.update("""
                 UPDATE message SET status = 'accepted', attempts = 0, replays = replays + 1, next_attempt_at = :now, dead_at = NULL,
                        lease_owner = NULL, lease_expires_at = NULL
                 WHERE receipt_id = :id AND status = 'dead'""", Map.of("id", receiptId, "now", ts(now))) == 1;
+        if (replayed) {
+            // An order to an ERP agent starts a new round: its agent's last word belongs to the round that died.
+            jdbc.update("DELETE FROM agent_callback WHERE receipt_id = :id", Map.of("id", receiptId));
+        }
+        return replayed;
     }
 
     boolean discard(String receiptId, String reason) {

@@ -103,9 +103,8 @@ public class AgentCallbacks {
         if (previous != null && previous.sameAs(callback)) {
             return Answer.REPEAT;
         }
-        if (previous != null && previous.settles()) {
-            return Answer.CONTRADICTION;
-        }
+        // Delivered, dead or discarded: anything else than the recorded word contradicts the order's final state
+        // (a replay starts a new round and forgets the last one's callback, DeadLetterStore).
         switch (order.status()) {
             case "awaiting-callback" -> {
                 record(vendor, callback, now, true);

@@ -15,8 +15,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Ops inventory: each partner's events, routes, targets with breaker state and parked messages, counts by status and
- * oldest pending age.
+ * Ops inventory: each partner's events, routes, targets with breaker state and parked messages (for an ERP vendor, its
+ * agent as the target {@code agent}, with the orders held for it), counts by status and oldest pending age.
  */
 @RestController
 class PartnersController {
@@ -49,8 +49,14 @@ class PartnersController {
                     Map<String, String> events = new TreeMap<>();
                     p.events().values().forEach((PartnerEvent e) -> events.put(e.name(), e.route()));
                     Map<String, String> states = breakers.states(p.id());
-                    List<TargetView> targets = p.targets().keySet().stream().sorted()
-                            .map(t -> new TargetView(t, states.getOrDefault(t, "CLOSED"), parked.getOrDefault(p.id() + "/" + t, 0L))).toList();
+                    List<TargetView> targets = new java.util.ArrayList<>(p.targets().keySet().stream().sorted()
+                            .map(t -> new TargetView(t, states.getOrDefault(t, "CLOSED"), parked.getOrDefault(p.id() + "/" + t, 0L))).toList());
+                    if (p.agent() != null) {
+                        // The vendor's ERP agent: its breaker, and every partner's orders held for it (<partner>/agent:<vendor>).
+                        long held = parked.entrySet().stream().filter(e -> e.getKey().endsWith("/agent:" + p.id()))
+                                .mapToLong(Map.Entry::getValue).sum();
+                        targets.add(new TargetView("agent", states.getOrDefault("agent", "CLOSED"), held));
+                    }
                     Instant first = oldest.get(p.id());
                     return new PartnerView(p.id(), p.displayName(), events, targets, p.rateLimit(),
                             counts.getOrDefault(p.id(), Map.of()),

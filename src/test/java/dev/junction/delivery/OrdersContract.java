@@ -146,6 +146,13 @@ abstract class OrdersContract extends ErpHubTest {
         assertThat(dead.path("lastError").asText()).isEqualTo("agent: UNKNOWN_SKU SKU A1 unknown");
         assertThat(dead.path("attemptHistory").get(1).path("errorMessage").asText()).isEqualTo("SKU A1 unknown");
         assertThat(calls(id)).hasSize(1);
+
+        // Ops fix the catalog and replay: a new round, whose callback is not a contradiction of the last one's.
+        assertThat(opsPost("/ops/dead-letters/" + id + "/replay", "{}").status()).isEqualTo(202);
+        awaitStatus(id, "awaiting-callback");
+        assertThat(callback(id, "\"status\":\"completed\",\"erpReference\":\"BL-AFTER-FIX\"").status()).isEqualTo(200);
+        assertThat(receipt(id).path("result").path("erpReference").asText()).isEqualTo("BL-AFTER-FIX");
+        assertThat(calls(id)).hasSize(2);
     }
 
     @Test
@@ -195,6 +202,9 @@ abstract class OrdersContract extends ErpHubTest {
                 .containsOnly("market/agent:brewery").hasSize(2));
         assertThat(AGENT.findAll(postRequestedFor(urlPathEqualTo("/brewery/orders")))).isEmpty();
         assertThat(opsGet("/ops/agents/brewery").json().path("pendingOrders").asLong()).isGreaterThanOrEqualTo(2);
+        JsonNode brewery = java.util.stream.StreamSupport.stream(opsGet("/ops/partners").json().spliterator(), false)
+                .filter(p -> p.path("partner").asText().equals("brewery")).findFirst().orElseThrow();
+        assertThat(brewery.path("targets").toString()).contains("{\"name\":\"agent\",\"breaker\":\"CLOSED\",\"parked\":2}");
 
         AGENT.stubFor(post(urlPathEqualTo("/brewery/orders")).willReturn(aResponse().withStatus(202)));
         assertThat(agentPost("brewery", Keys.BREWERY_AGENT, "/register", "{\"agentUrl\":\"" + AGENT.baseUrl() + "/brewery\"}").status())
