@@ -11,7 +11,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -254,7 +256,7 @@ class SandboxAgent implements DisposableBean {
         if (orders.size() <= MAX_ORDERS) {
             return;
         }
-        var it = orders.values().iterator();
+        Iterator<Order> it = orders.values().iterator();
         while (orders.size() > MAX_ORDERS && it.hasNext()) {
             if (it.next().state != State.PENDING) {
                 it.remove();
@@ -276,7 +278,7 @@ class SandboxAgent implements DisposableBean {
                 order.erpDocumentId = String.format("SBXDOC-%06d", n);
             }
         }
-        log.info("Sandbox agent booked order {}: {}{}", order.receiptId, order.state.name().toLowerCase(java.util.Locale.ROOT),
+        log.info("Sandbox agent booked order {}: {}{}", order.receiptId, order.state.name().toLowerCase(Locale.ROOT),
                 order.erpReference == null ? "" : " " + order.erpReference);
         callback(order, 1);
     }

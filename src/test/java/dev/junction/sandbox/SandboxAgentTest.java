@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.junction.JunctionProperties;
 import dev.junction.support.ErpHubTest;
 import dev.junction.support.HubClient;
 import dev.junction.support.Keys;
@@ -33,6 +34,12 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.mock.env.MockEnvironment;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -50,6 +57,7 @@ import org.springframework.test.context.TestPropertySource;
         "junction.sandbox.agent.booking-delay=200ms",
         "junction.sandbox.agent.heartbeat-every=500ms",
 })
+@ExtendWith(OutputCaptureExtension.class)
 class SandboxAgentTest extends ErpHubTest {
 
     static final String SECRET = "sandbox-orders-secret-1";
@@ -311,6 +319,38 @@ class SandboxAgentTest extends ErpHubTest {
     void theExistingSandboxReceiverStillWorks() {
         assertThat(hub().postJson("/sandbox/demo", "{\"a\":1}").status()).isEqualTo(200);
         assertThat(hub().postJson("/sandbox/demo/orders", "{\"a\":1}").status()).isEqualTo(200);
+    }
+
+    // --- settings ---------------------------------------------------------------------------------------------------
+
+    @Test
+    void enabledWithoutATokenItDoesNotStartAndSaysWhy(CapturedOutput output) {
+        SandboxAgent noToken = agentWith(Map.of("junction.sandbox.agent.enabled", "true"));
+        noToken.start();
+        assertThat(noToken.running()).isFalse();
+        assertThat(output.getOut()).contains("Sandbox agent not started").contains("JUNCTION_SANDBOX_AGENT_TOKEN");
+
+        SandboxAgent disabled = agentWith(Map.of("junction.sandbox.agent.token", "some-token"));
+        disabled.start();
+        assertThat(disabled.running()).isFalse();
+
+        JunctionProperties.SandboxAgent defaults = bind(Map.of()).sandbox().agent();
+        assertThat(defaults.enabled()).isFalse();
+        assertThat(defaults.vendor()).isEqualTo("fresh-foods");
+        assertThat(defaults.token()).isNull();
+        assertThat(defaults.secret()).isNull();
+        assertThat(defaults.bookingDelay()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(defaults.heartbeatEvery()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(bind(Map.of("junction.sandbox.agent.token", "t0ken", "junction.sandbox.agent.secret", "s3cret"))
+                .sandbox().agent().toString()).doesNotContain("t0ken").doesNotContain("s3cret");
+    }
+
+    private static SandboxAgent agentWith(Map<String, String> settings) {
+        return new SandboxAgent(bind(settings), JSON, new MockEnvironment().withProperty("local.server.port", "1"));
+    }
+
+    private static JunctionProperties bind(Map<String, String> settings) {
+        return new Binder(new MapConfigurationPropertySource(settings)).bindOrCreate("junction", JunctionProperties.class);
     }
 
     // --- the data set itself, by hand ------------------------------------------------------------------------------
