@@ -24,7 +24,7 @@ import org.springframework.validation.annotation.Validated;
  * @param idempotency how long an idempotency key maps to its first receipt
  * @param journal group-commit tuning of the intake journal
  * @param delivery the dispatcher's leases and recovery poller
- * @param sandbox the built-in demo receiver
+ * @param sandbox the built-in demo receiver and the sandbox ERP agent
  * @param retention how long finished messages are kept
  * @param erp ERP agents: the mapping cache and the agent status sweep
  */
@@ -71,8 +71,44 @@ public record JunctionProperties(
             @DefaultValue("1000") @Min(1) int queueCapacity,
             @DefaultValue("64MB") @NotNull DataSize maxQueuedPayload) {}
 
-    /** @param enabled whether {@code /sandbox/**} records requests, as a target for the demo and for trials */
-    public record Sandbox(@DefaultValue("true") boolean enabled, @DefaultValue("1000") @Min(1) int keep) {}
+    /**
+     * @param enabled whether {@code /sandbox/**} records requests, as a target for the demo and for trials
+     * @param agent the sandbox ERP agent inside the hub, off by default
+     */
+    public record Sandbox(@DefaultValue("true") boolean enabled, @DefaultValue("1000") @Min(1) int keep,
+                          @DefaultValue @Valid SandboxAgent agent) {}
+
+    /**
+     * A demo ERP agent served by the hub itself ({@code /sandbox/agent/{vendor}/**}): it registers with the hub over
+     * HTTP, heartbeats, pushes a small catalog, books orders after a delay and calls back, and serves the reconcile
+     * endpoints over its data set.
+     *
+     * @param enabled whether it runs ({@code JUNCTION_SANDBOX_AGENT_ENABLED})
+     * @param vendor the vendor it is the agent of
+     * @param token the agent token it presents to the hub ({@code JUNCTION_SANDBOX_AGENT_TOKEN}); no default: enabled
+     *              without one, it does not start and says so
+     * @param secret the Bearer it expects on orders (the vendor's {@code agent.orders.secret}); unset, any is accepted
+     * @param bookingDelay how long it takes to "book" an order before calling back
+     * @param heartbeatEvery how often it heartbeats (and re-pushes its catalog while the hub rejected part of it)
+     * @param callbackBaseUrl where callbacks go instead of the hub itself ({@code http://localhost:<port>}), e.g. a stub
+     */
+    public record SandboxAgent(
+            @DefaultValue("false") boolean enabled,
+            @DefaultValue("fresh-foods") @NotNull @Pattern(regexp = "[a-z0-9][a-z0-9-]{1,62}") String vendor,
+            String token,
+            String secret,
+            @DefaultValue("2s") @NotNull Duration bookingDelay,
+            @DefaultValue("30s") @NotNull Duration heartbeatEvery,
+            String callbackBaseUrl) {
+
+        @Override
+        public String toString() {
+            // Never print the token or the secret.
+            return "SandboxAgent[enabled=" + enabled + ", vendor=" + vendor + ", token=" + (token == null ? "unset" : "[set]")
+                    + ", secret=" + (secret == null ? "unset" : "[set]") + ", bookingDelay=" + bookingDelay + ", heartbeatEvery="
+                    + heartbeatEvery + ", callbackBaseUrl=" + callbackBaseUrl + "]";
+        }
+    }
 
     /**
      * @param messages finished (delivered or discarded) messages received longer ago than this are deleted; at least the

@@ -20,7 +20,8 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
  * {@code /webhooks/{partner}/**} takes only that partner's keys, {@code /agents/{vendor}/**} only that vendor's agent
  * tokens; {@code /ops/**} and the actuator (but its health)
  * take ops keys, {@code read} for GET and HEAD, {@code admin} for any other method; the ops health group
- * ({@code /actuator/health/ops}, with details) takes any ops key; everything else is public.
+ * ({@code /actuator/health/ops}, with details) takes any ops key; the sandbox agent's drift switch an admin ops key;
+ * everything else is public.
  *
  * <p>The chain is stateless and minimal, since it runs in front of every webhook: no session, CSRF, request cache,
  * security headers, anonymous caller or saved security context. It runs before the rate-limit and intake filters
@@ -57,6 +58,8 @@ class SecurityConfig {
                                 path.matcher(HttpMethod.GET, "/actuator/**"), path.matcher(HttpMethod.HEAD, "/actuator/**"))
                         .access(Rules.ops(OpsRole.READ))
                         .requestMatchers(path.matcher("/ops/**"), path.matcher("/actuator/**")).access(Rules.ops(OpsRole.ADMIN))
+                        // The sandbox agent's demo drift changes its data set: an action, like those under /ops.
+                        .requestMatchers(path.matcher("/sandbox/agent/{vendor}/drift")).access(Rules.ops(OpsRole.ADMIN))
                         .anyRequest().permitAll());
         return http.build();
     }

@@ -70,7 +70,8 @@ class GroupCommitJournalTest {
                 new JunctionProperties.Idempotency(Duration.ofHours(24)),
                 new JunctionProperties.Journal(1, 512, DataSize.ofMegabytes(4), 1000, Duration.ofSeconds(2)),
                 new JunctionProperties.Delivery(false, Duration.ofMinutes(2), Duration.ofSeconds(1), 200, 1000, DataSize.ofMegabytes(64)),
-                new JunctionProperties.Sandbox(false, 10),
+                new JunctionProperties.Sandbox(false, 10, new JunctionProperties.SandboxAgent(false, "fresh-foods", null, null,
+                        Duration.ofSeconds(2), Duration.ofSeconds(30), null)),
                 new JunctionProperties.Retention(Duration.ofDays(7), Duration.ofMinutes(10), 1000),
                 new JunctionProperties.Erp(Duration.ofMinutes(10), 1000, Duration.ofSeconds(15)));
         journal = new GroupCommitJournal(ds, clock, props, meters, new InstanceId(), event -> { },
