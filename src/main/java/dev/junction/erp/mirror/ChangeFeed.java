@@ -40,6 +40,26 @@ final class ChangeFeed {
         return messages;
     }
 
+    /** One {@code deleted} message per record reconciliation found gone at the agent, the record as the ops GET shows it. */
+    static List<NewMessage> deleted(Partner vendor, Kind kind, List<java.util.Map<String, Object>> rows, CodeBook codes) {
+        Optional<PartnerEvent> event = vendor.event(kind.event());
+        if (event.isEmpty() || rows.isEmpty()) {
+            return List.of();
+        }
+        List<NewMessage> messages = new ArrayList<>(rows.size());
+        for (java.util.Map<String, Object> row : rows) {
+            ObjectNode body = RecordView.JSON.createObjectNode();
+            body.put("vendor", vendor.id());
+            body.put("kind", kind.label());
+            body.put("key", MirrorStore.key(kind, row));
+            body.put("change", "deleted");
+            body.set("record", RecordView.of(kind, row, codes));
+            messages.add(new NewMessage(MESSAGE_KIND, vendor.id(), kind.event(), event.get().route(), null, null,
+                    "application/json", bytes(body), "{}"));
+        }
+        return messages;
+    }
+
     private static byte[] bytes(ObjectNode body) {
         try {
             return RecordView.JSON.writeValueAsBytes(body);
