@@ -54,6 +54,18 @@ class ChecksumTest {
         assertThat(Checksums.of(range)).isEqualTo("1ef3b51034261e4d6bd432d7c5f84f23ce35de1cfea89057055418199b0cbd8a");
     }
 
+    /** partner-onboarding/erp-vendor.md's worked example, as vendors' developers will check their agent against it. */
+    @Test
+    void theVendorGuidesWorkedExample() {
+        Checksums.Line item2 = new Checksums.Line("ITEM-2", "f388b7118bc050d6317710b9329b3e217603f9463a7477b0bf723eb825d5a771");
+        Checksums.Line item10 = new Checksums.Line("ITEM-10", "7ef98d78a40694e83eed50848b7424a4f327aa7e71cd85761ac8af91f70658b1");
+        Checksums.Line epi1 = new Checksums.Line("\u00C9PI-1", "f65996c039355502ab3d7c60c04b3439ed34140ca4470bc80e821b39cf858f2d");
+        assertThat(sorted(item2, epi1, item10)).containsExactly(item10, item2, epi1);
+        assertThat(Checksums.of(sorted(item2, epi1, item10))).isEqualTo("7c5b4bb708626af50bcb0dc372fe63a601c8ce3a0374a33b54e2ed17920aa8d5");
+        assertThat(Checksums.of(sorted(item10))).isEqualTo("afc7d4742391d068c4b63f35b67d7b860d6c18bd4c36e79a93a21083aa66a630");
+        assertThat(Checksums.of(sorted(item2, epi1))).isEqualTo("da38f127f550332be73ba54248d0035af451be066029bdc7db0aa0dca0dc780a");
+    }
+
     @Property
     void byteOrderIsTheOrderOfTheUtf8Bytes(@ForAll String a, @ForAll String b) {
         // Well-formed strings only: a lone surrogate has no UTF-8 form (Java writes '?').

@@ -297,6 +297,33 @@ abstract class ReconcileContract {
         assertThat(events(slow)).isEmpty();
     }
 
+    @Autowired
+    ReconcileSchedule schedule;
+
+    @Autowired
+    dev.junction.partner.PartnerRegistry partners;
+
+    @Test
+    void theScheduleSkipsAnOfflineAgentAndReconcilesAnOnlineOneOncePerPeriod() {
+        dev.junction.partner.Partner vendor = partners.find(VENDOR).orElseThrow();
+        // Just registered: its first run is one period (1h) away.
+        assertThat(schedule.due(vendor)).isFalse();
+        java.time.OffsetDateTime twoHoursAgo = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusHours(2);
+        jdbc.update("UPDATE erp_agent SET registered_at = ?, last_heartbeat_at = ? WHERE vendor = ?", twoHoursAgo, twoHoursAgo, VENDOR);
+        assertThat(schedule.due(vendor)).isTrue();
+        JsonNode skipped = runs();
+        assertThat(skipped).hasSize(3).allSatisfy(r -> assertThat(r.path("error").asText()).startsWith("skipped: the agent is offline"));
+        assertThat(agent.requests).isEmpty();
+        // Skipped counts as this period's run; the agent back online waits for the next period.
+        jdbc.update("UPDATE erp_agent SET last_heartbeat_at = ? WHERE vendor = ?", java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC), VENDOR);
+        assertThat(schedule.due(vendor)).isFalse();
+        jdbc.update("UPDATE erp_reconciliation SET started_at = ? WHERE vendor = ?", twoHoursAgo, VENDOR);
+        assertThat(schedule.due(vendor)).isTrue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> runs().size() == 6 && !runs().get(0).path("finishedAt").isNull());
+        assertThat(runs().get(0).path("error").isNull()).isTrue();
+        assertThat(agent.requests).hasSize(3);
+    }
+
     @Test
     void onlyARegisteredVendorsAgentIsReconciled() {
         assertThat(hub().postJson("/ops/erp/nobody/reconcile", "{}", "X-API-Key", Keys.OPS).status()).isEqualTo(404);
