@@ -216,6 +216,46 @@ abstract class ReconcileContract {
         assertThat(events(again)).isEmpty();
     }
 
+    HubClient.Res batch(String kind, List<ObjectNode> records) {
+        HubClient.Res res = hub().postJson("/agents/" + VENDOR + "/" + kind + "/batch", "{\"" + kind + "\":" + records + "}",
+                "Authorization", "Bearer " + Keys.FRESH_FOODS_AGENT);
+        assertThat(res.status()).as(res.toString()).isEqualTo(200);
+        return res;
+    }
+
+    static ObjectNode warehouse(String erpId) {
+        return JSON.createObjectNode().put("erpId", erpId).put("name", "Warehouse " + erpId).put("updatedAt", "2026-11-30T10:00:00Z");
+    }
+
+    static ObjectNode stock(String warehouse, String item, double quantity) {
+        return JSON.createObjectNode().put("warehouseErpId", warehouse).put("itemErpId", item).put("quantity", quantity)
+                .put("updatedAt", "2026-11-30T10:00:00Z");
+    }
+
+    @Test
+    void stockIsReconciledAfterTheWarehousesAndItemsItNeeds() {
+        seed(List.of(item("A", "a", "2026-11-30T10:00:00Z"), item("B", "b", "2026-11-30T10:00:00Z")));
+        batch("warehouses", List.of(warehouse("W1")));
+        batch("stock", List.of(stock("W1", "A", 5), stock("W1", "B", 7)));
+        agent.put("warehouses", "W1", warehouse("W1"));
+        agent.put("stock", "W1/A", stock("W1", "A", 5));
+        // At the ERP: W1/B counted again, and a new warehouse W2 holding item A, which the hub has never seen.
+        agent.put("stock", "W1/B", stock("W1", "B", 6));
+        agent.put("warehouses", "W2", warehouse("W2"));
+        agent.put("stock", "W2/A", stock("W2", "A", 1));
+
+        String runId = start();
+        Map<String, JsonNode> rows = finished(runId);
+        assertThat(rows.get("warehouses").path("repaired").asInt()).isEqualTo(1);
+        assertThat(rows.get("stock").path("repaired").asInt()).as(rows.get("stock").toString()).isEqualTo(2);
+        assertThat(rows.values()).allSatisfy(r -> assertThat(r.path("error").isNull()).as(r.toString()).isTrue());
+        assertThat(hub().get("/ops/erp/" + VENDOR + "/stock/W1/B", "X-API-Key", Keys.OPS).json().path("quantity").decimalValue())
+                .isEqualByComparingTo("6");
+        assertThat(hub().get("/ops/erp/" + VENDOR + "/stock/W2/A", "X-API-Key", Keys.OPS).status()).isEqualTo(200);
+        assertThat(events(runId)).extracting(e -> e.path("kind").asText() + " " + e.path("change").asText() + " " + e.path("key").asText())
+                .containsExactlyInAnyOrder("warehouse created W2", "stock updated W1/B", "stock created W2/A");
+    }
+
     @Test
     void theAgentWinsEvenWithAnOlderUpdatedAt() {
         seed(List.of(item("A", "Hub's newer", "2026-11-30T10:00:00Z"), item("B", "Same", "2026-11-30T10:00:00Z")));
@@ -234,6 +274,7 @@ abstract class ReconcileContract {
         CountDownLatch gate = new CountDownLatch(1);
         agent.gate = gate;
         String first = start();
+        assertThat(hub().get("/ops/audit?action=reconcile", "X-API-Key", Keys.OPS).body()).contains("run " + first);
         await().atMost(Duration.ofSeconds(10)).until(() -> !agent.requests.isEmpty());
         HubClient.Res second = hub().postJson("/ops/erp/" + VENDOR + "/reconcile", "{}", "X-API-Key", Keys.OPS);
         assertThat(second.status()).as(second.toString()).isEqualTo(409);
