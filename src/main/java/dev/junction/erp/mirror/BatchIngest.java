@@ -54,16 +54,35 @@ class BatchIngest {
     }
 
     BatchAnswer ingest(Partner vendor, Kind kind, List<JsonNode> records) {
+        return ingest(vendor, kind, records, null, UUID.randomUUID().toString()).answer();
+    }
+
+    /** A hub record the agent lacks: marked deleted if its hash is still the one reconciliation compared. */
+    record Deletion(List<String> keyParts, String expectedHash) {}
+
+    /** What a batch did: its answer and, for a repair, the keys it marked deleted. */
+    record Outcome(BatchAnswer answer, List<String> deleted) {}
+
+    /**
+     * @param deletions null for an agent's batch; for a reconciliation's repair the hub records to mark deleted, and
+     *                  then the timestamp guard is off (the agent's version wins even when older)
+     */
+    Outcome ingest(Partner vendor, Kind kind, List<JsonNode> records, List<Deletion> deletions, String batchId) {
         List<Prepared> prepared = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             prepared.add(Validation.prepare(kind, i, records.get(i)));
         }
-        String batchId = UUID.randomUUID().toString();
+        if (deletions != null) {
+            // The agent has whatever it sent, even a record it sent broken: only what it did not send is gone.
+            Set<String> sent = new HashSet<>();
+            prepared.stream().map(Prepared::key).filter(java.util.Objects::nonNull).forEach(sent::add);
+            deletions = deletions.stream().filter(d -> !sent.contains(Kind.key(d.keyParts()))).toList();
+        }
         for (int attempt = 1; ; attempt++) {
             // Read per attempt: a mapping imported meanwhile is what the retried batch must see.
             CodeBook codes = kind == Kind.ITEM ? codeBooks.of(vendor.id()) : CodeBook.NONE;
             try {
-                return run(vendor, kind, prepared, codes, batchId);
+                return run(vendor, kind, prepared, codes, batchId, deletions);
             } catch (MirrorStore.Conflict e) {
                 if (attempt == ATTEMPTS) {
                     throw unavailable(vendor, kind, e.getMessage() + ", " + ATTEMPTS + " times");
@@ -75,8 +94,9 @@ class BatchIngest {
         }
     }
 
-    private BatchAnswer run(Partner vendor, Kind kind, List<Prepared> prepared, CodeBook codes, String batchId)
+    private Outcome run(Partner vendor, Kind kind, List<Prepared> prepared, CodeBook codes, String batchId, List<Deletion> deletions)
             throws SQLException, MirrorStore.Conflict {
+        boolean repair = deletions != null;
         Map<String, List<String>> keys = new LinkedHashMap<>();
         for (Prepared p : prepared) {
             if (p.valid()) {
@@ -85,6 +105,7 @@ class BatchIngest {
         }
         List<AcceptedMessage> appended;
         Plan plan;
+        List<String> deleted = List.of();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -95,11 +116,16 @@ class BatchIngest {
                     liveWarehouses = MirrorStore.live(c, Kind.WAREHOUSE.table(), vendor.id(), part(keys, 0));
                     liveItems = MirrorStore.live(c, Kind.ITEM.table(), vendor.id(), part(keys, 1));
                 }
-                plan = Plan.of(kind, prepared, stored, codes, liveItems, liveWarehouses);
+                plan = Plan.of(kind, prepared, stored, codes, liveItems, liveWarehouses, !repair);
                 OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
                 MirrorStore.update(c, kind, vendor.id(), plan.updates(), plan.expectedHashes(), now);
                 MirrorStore.insert(c, kind, vendor.id(), plan.inserts(), now);
-                List<NewMessage> events = ChangeFeed.messages(vendor, kind, plan.changes, codes);
+                List<NewMessage> events = new ArrayList<>(ChangeFeed.messages(vendor, kind, plan.changes, codes));
+                if (repair) {
+                    List<Map<String, Object>> gone = MirrorStore.markDeleted(c, kind, vendor.id(), deletions, now);
+                    deleted = gone.stream().map(row -> MirrorStore.key(kind, row)).toList();
+                    events.addAll(ChangeFeed.deleted(vendor, kind, gone, codes));
+                }
                 appended = journal.append(c, events, batchId);
                 c.commit();
             } catch (SQLException e) {
@@ -115,7 +141,7 @@ class BatchIngest {
             }
         }
         journal.announce(appended);
-        return new BatchAnswer(batchId, BatchAnswer.Counts.of(plan.results), plan.results);
+        return new Outcome(new BatchAnswer(batchId, BatchAnswer.Counts.of(plan.results), plan.results), deleted);
     }
 
     private static Set<String> part(Map<String, List<String>> keys, int index) {

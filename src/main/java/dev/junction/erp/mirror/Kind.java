@@ -6,7 +6,7 @@ import java.util.List;
  * The three kinds of record an agent pushes, with what differs between them: where they come in, the event their
  * changes emit, their table, key and stored columns (in the order {@link RecordReader}s fill them).
  */
-enum Kind {
+public enum Kind {
     ITEM("item", "items", "item-changed", "erp_item", List.of("erp_id"),
             List.of("sku", "label", "unit", "vat", "family", "subfamily", "price_excl_vat", "price_incl_vat", "vat_amount",
                     "manage_stock", "allow_negative_stock", "barcode")),
@@ -35,12 +35,12 @@ enum Kind {
     }
 
     /** {@code item}, {@code warehouse} or {@code stock}: the {@code kind} of a change event. */
-    String label() {
+    public String label() {
         return label;
     }
 
     /** The path segment ({@code /agents/{vendor}/items/batch}) and the batch's array field ({@code {"items":[...]}}). */
-    String plural() {
+    public String plural() {
         return plural;
     }
 

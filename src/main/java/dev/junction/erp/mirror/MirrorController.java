@@ -88,12 +88,8 @@ class MirrorController {
         }
         CodeBook codes = kind == Kind.ITEM ? codeBooks.of(vendor) : CodeBook.NONE;
         List<ObjectNode> records = rows.stream().limit(limit).map(r -> RecordView.of(kind, r, codes)).toList();
-        String next = rows.size() > limit ? key(kind, rows.get(limit - 1)) : null;
+        String next = rows.size() > limit ? MirrorStore.key(kind, rows.get(limit - 1)) : null;
         return new Page(records, next);
-    }
-
-    private static String key(Kind kind, Map<String, Object> row) {
-        return Kind.key(kind.keyColumns().stream().map(col -> (String) row.get(col)).toList());
     }
 
     private void requireVendor(String vendor) {

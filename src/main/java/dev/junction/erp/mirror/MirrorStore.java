@@ -175,6 +175,38 @@ final class MirrorStore {
         }
     }
 
+    /**
+     * Marks the given records deleted, each only if it is live and its hash is still the one reconciliation compared
+     * (a batch that changed it meanwhile wins; the next run looks again). Returns the rows it marked, as read after.
+     */
+    static List<Map<String, Object>> markDeleted(Connection c, Kind kind, String vendor, List<BatchIngest.Deletion> deletions,
+                                                 OffsetDateTime now) throws SQLException {
+        List<Map<String, Object>> marked = new ArrayList<>();
+        String sql = "UPDATE " + kind.table() + " SET deleted = TRUE, updated_at = ? WHERE vendor = ? AND "
+                + kind.keyColumns().stream().map(col -> col + " = ?").collect(Collectors.joining(" AND "))
+                + " AND content_hash = ? AND deleted = FALSE";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (BatchIngest.Deletion d : deletions) {
+                int i = 1;
+                ps.setObject(i++, now);
+                ps.setString(i++, vendor);
+                for (String part : d.keyParts()) {
+                    ps.setString(i++, part);
+                }
+                ps.setString(i, d.expectedHash());
+                if (ps.executeUpdate() == 1) {
+                    marked.add(read(c, kind, vendor, d.keyParts()));
+                }
+            }
+        }
+        return marked;
+    }
+
+    /** A row's key, as the pipeline and the reconcile protocol write it. */
+    static String key(Kind kind, Map<String, Object> row) {
+        return Kind.key(kind.keyColumns().stream().map(col -> (String) row.get(col)).toList());
+    }
+
     /** One stored record's columns (key columns, stored columns and the bookkeeping ones), or null. */
     static Map<String, Object> read(Connection c, Kind kind, String vendor, List<String> keyParts) throws SQLException {
         String sql = "SELECT * FROM " + kind.table() + " WHERE vendor = ? AND "

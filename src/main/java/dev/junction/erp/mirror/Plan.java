@@ -23,6 +23,8 @@ final class Plan {
     private final Map<String, Prepared> writes = new LinkedHashMap<>();
     private final Map<String, String> expectedHash = new HashMap<>();
 
+    private boolean guardTimestamps = true;
+
     private Plan() {}
 
     /**
@@ -31,7 +33,17 @@ final class Plan {
      */
     static Plan of(Kind kind, List<Prepared> records, Map<String, MirrorStore.Stored> stored, CodeBook codes,
                    Set<String> liveItems, Set<String> liveWarehouses) {
+        return of(kind, records, stored, codes, liveItems, liveWarehouses, true);
+    }
+
+    /**
+     * @param guardTimestamps false for a reconciliation's repair: the agent's version wins even when its updatedAt is
+     *                        older than the stored one (step 3 is skipped, every other step runs)
+     */
+    static Plan of(Kind kind, List<Prepared> records, Map<String, MirrorStore.Stored> stored, CodeBook codes,
+                   Set<String> liveItems, Set<String> liveWarehouses, boolean guardTimestamps) {
         Plan plan = new Plan();
+        plan.guardTimestamps = guardTimestamps;
         Map<String, MirrorStore.Stored> current = new HashMap<>(stored);
         for (Prepared p : records) {
             plan.results.add(plan.decide(kind, p, current, stored, codes, liveItems, liveWarehouses));
@@ -49,7 +61,7 @@ final class Plan {
         if (now != null && !now.deleted() && now.hash().equals(p.hash())) {
             return result(p, RecordResult.UNCHANGED, List.of(), List.of());
         }
-        if (now != null && p.updatedAt().isBefore(now.erpUpdatedAt())) {
+        if (guardTimestamps && now != null && p.updatedAt().isBefore(now.erpUpdatedAt())) {
             return result(p, RecordResult.STALE, List.of(), List.of());
         }
         List<FieldProblem> errors = new ArrayList<>();
