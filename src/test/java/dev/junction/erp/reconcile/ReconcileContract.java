@@ -31,7 +31,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * journal and the agent's request log. Each test starts from an empty mirror for fresh-foods.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "junction.connectors-dir=src/test/resources/reconcile/connectors", ErpHubTest.ROUTES, HubTest.OPS_KEY,
+        "junction.connectors-dir=src/test/resources/reconcile/connectors", "junction.routes-dir=src/test/resources/reconcile/routes",
+        HubTest.OPS_KEY,
         "RECONCILE_TEST_AGENT_SECRET=" + ReconcileContract.SECRET, "junction.erp.reconcile.timeout=2s",
 })
 abstract class ReconcileContract {
