@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.junction.support.ErpHubTest;
 import dev.junction.support.HubClient;
 import dev.junction.support.HubTest;
 import dev.junction.support.Keys;
