@@ -74,6 +74,9 @@ abstract class AgentRegistryContract extends ErpHubTest {
     @Autowired
     AgentMetrics metrics;
 
+    @Autowired
+    dev.junction.delivery.AgentDirectory agents;
+
     @BeforeEach
     void freshRegistry() {
         jdbc.update("DELETE FROM erp_agent");
@@ -270,6 +273,25 @@ abstract class AgentRegistryContract extends ErpHubTest {
     }
 
     // --- status, audit, metrics -----------------------------------------------------------------------------------
+
+    @Test
+    void deliveryMayCallAnOnlineOrDegradedAgentButHoldsOrdersForAnOfflineOne() {
+        assertThat(agents.agent(FF)).as("never registered: no agent to call").isEmpty();
+        register(REGISTRATION);
+        assertThat(agents.agent(FF)).hasValueSatisfying(a -> assertThat(a.reachable()).isTrue());
+        clock.advance(Duration.ofMinutes(2).plusSeconds(5));
+        assertThat(agents.agent(FF)).as("degraded agents still get calls").hasValueSatisfying(a -> {
+            assertThat(a.reachable()).isTrue();
+            assertThat(a.status()).isEqualTo("degraded");
+        });
+        clock.advance(Duration.ofMinutes(8));
+        assertThat(agents.agent(FF)).as("offline: its orders are held").hasValueSatisfying(a -> {
+            assertThat(a.reachable()).isFalse();
+            assertThat(a.status()).isEqualTo("offline");
+        });
+        heartbeat("{}");
+        assertThat(agents.agent(FF)).hasValueSatisfying(a -> assertThat(a.reachable()).isTrue());
+    }
 
     @Test
     void statusFollowsHeartbeatsAndEachTransitionIsAuditedAndCountedOnce() {
