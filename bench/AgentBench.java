@@ -105,6 +105,8 @@ public class AgentBench {
     static final NavigableMap<String, Held> ITEMS = java.util.Collections.synchronizedNavigableMap(new TreeMap<>());
     static final AtomicInteger reconcileRequests = new AtomicInteger();
     static final AtomicInteger recordsServed = new AtomicInteger();
+    /** Time the agent spent answering reconcile requests (checksums and pages, response written), summed. */
+    static final AtomicLong agentNanos = new AtomicLong();
     static final AtomicInteger badAuth = new AtomicInteger();
     static final AtomicInteger ordersReceived = new AtomicInteger();
     static final AtomicInteger orderRepeats = new AtomicInteger();
@@ -119,6 +121,12 @@ public class AgentBench {
     static ScheduledExecutorService callbacks;
 
     public static void main(String[] args) throws Exception {
+        // The JDK HttpServer leaves Nagle's algorithm on unless told: its headers and body go out as two writes, and the
+        // second waits for the hub's delayed ACK (~40 ms a request on Linux). Agents' usual servers (Kestrel, Go, Node,
+        // Jetty, Tomcat) set TCP_NODELAY; so does this one, unless -Dsun.net.httpserver.nodelay=false (to show the effect).
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         Map<String, String> o = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
@@ -242,13 +250,17 @@ public class AgentBench {
         }
     }
 
+    static final OffsetDateTime DRIFT_BASE = OffsetDateTime.of(2027, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+    static final AtomicLong driftClock = new AtomicLong();
+
     /** Changes {@code n} distinct items at the agent (label and a newer updatedAt) and returns their keys. */
     static Set<String> drift(List<String> keys, int n, Random random, int round, String tag) throws Exception {
         Set<String> picked = new LinkedHashSet<>();
         while (picked.size() < n) {
             picked.add(keys.get(random.nextInt(keys.size())));
         }
-        String now = OffsetDateTime.now(ZoneOffset.UTC).toString();
+        // Newer than any seeded updatedAt (those run up to ITEMS seconds past the base), so the full fetch's batch is not stale.
+        String now = DRIFT_BASE.plusSeconds(driftClock.incrementAndGet()).toString();
         for (String key : picked) {
             int i = Integer.parseInt(key.substring(key.lastIndexOf('-') + 1));
             String json = itemJson(key, i, WORDS[i % WORDS.length] + " drift " + tag + round + "-" + System.nanoTime() % 100000, now);
@@ -261,6 +273,7 @@ public class AgentBench {
     static Map<String, Long> reconcile(int round, Set<String> drifted) throws Exception {
         reconcileRequests.set(0);
         recordsServed.set(0);
+        agentNanos.set(0);
         long t0 = System.nanoTime();
         JsonNode started = postJson(hub + "/ops/erp/" + vendor + "/reconcile", opsAuth(), "", 202);
         String run = started.path("runId").asText();
@@ -328,6 +341,7 @@ public class AgentBench {
         m.put("drifted", it.path("drifted").asLong());
         m.put("repaired", it.path("repaired").asLong());
         m.put("run_ms", serverMillis);
+        m.put("agent_ms", agentNanos.get() / 1_000_000);
         return m;
     }
 
@@ -335,6 +349,7 @@ public class AgentBench {
     static Map<String, Long> fullFetch(int round, int page, Set<String> drifted) throws Exception {
         reconcileRequests.set(0);
         recordsServed.set(0);
+        agentNanos.set(0);
         Map<String, Long> totals = new HashMap<>();
         long t0 = System.nanoTime();
         String from = null;
@@ -375,6 +390,7 @@ public class AgentBench {
         m.put("fetched", (long) recordsServed.get());
         m.put("updated", totals.getOrDefault("updated", 0L));
         m.put("unchanged", totals.getOrDefault("unchanged", 0L));
+        m.put("agent_ms", agentNanos.get() / 1_000_000);
         return m;
     }
 
@@ -551,6 +567,7 @@ public class AgentBench {
                 return;
             }
             reconcileRequests.incrementAndGet();
+            long handlerStart = System.nanoTime();
             Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
             NavigableMap<String, Held> data = parts[2].equals("items") ? ITEMS : new TreeMap<>();
             if (!List.of("items", "warehouses", "stock").contains(parts[2])) {
@@ -567,6 +584,7 @@ public class AgentBench {
                     }
                 }
                 send(exchange, 200, "{\"count\":" + count + ",\"checksum\":\"" + HexFormat.of().formatHex(digest.digest()) + "\"}");
+                agentNanos.addAndGet(System.nanoTime() - handlerStart);
             } else if (parts[3].equals("records")) {
                 int limit = Integer.parseInt(query.getOrDefault("limit", "100"));
                 StringBuilder b = new StringBuilder(limit * 340).append("{\"records\":[");
@@ -585,6 +603,7 @@ public class AgentBench {
                 recordsServed.addAndGet(n);
                 b.append("],\"next\":").append(next == null ? "null" : JSON.writeValueAsString(next)).append('}');
                 send(exchange, 200, b.toString());
+                agentNanos.addAndGet(System.nanoTime() - handlerStart);
             } else {
                 send(exchange, 404, "{}");
             }

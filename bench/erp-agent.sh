@@ -233,6 +233,19 @@ SECTION="$WORK/section.md"
         done
         echo
     fi
+    echo "### Caveats"
+    echo
+    echo "- The hub, the agent and the client share the machine's $(nproc) cores (and the machine is shared with other work:"
+    echo "  see the load average below); the agent's hashing and paging cost CPU the hub would otherwise have."
+    echo "- The bench agent's JDK HttpServer runs with TCP_NODELAY (\`-Dsun.net.httpserver.nodelay=true\`, set by AgentBench), as"
+    echo "  the usual agent servers do: without it each small answer waits for the hub's delayed ACK (about 40 ms a request),"
+    echo "  which dominates a run of a hundred-odd checksum requests."
+    echo "- Records fetched by a reconcile are whole buckets: each drifted record costs the bucket holding it, between maxBucket/2"
+    echo "  and maxBucket records (here $ITEMS / 2^k <= 100). The 1% goal holds for $DRIFT drifted records in $ITEMS with maxBucket 100"
+    echo "  only while DRIFT x bucket < 1% of the records; more scattered drift, or a larger maxBucket, fetches proportionally more."
+    echo "- The full fetch pushes pages sequentially, one batch at a time, as a simple agent would; the hub answers \`unchanged\`"
+    echo "  for all but the drifted records (content hash), its cheapest path."
+    echo
     echo "### Machine"
     echo
     machine_lines "; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
