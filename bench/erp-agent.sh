@@ -124,8 +124,10 @@ run_db() {  # db
         --delay-ms "$DELAY_MS" --parts "${PARTS// /,}" --run-id "$RUN_ID$db" 2> >(tee "$dir/agent.err" >&2) | tee "$out" \
         || { tail -30 "$dir/hub.log" >&2; die "AgentBench on $db failed (see above)"; }
     grep -q 'FAILED' "$dir/agent.err" && die "AgentBench on $db reported a failure"
-    sed -n 's/^RECONCILE round=\([0-9]*\) measure=\([a-z]*\) seconds=\([0-9.]*\) requests=\([0-9]*\) fetched=\([0-9]*\).*$/\1\t\2\t\3\t\4\t\5/p' "$out" |
-        while IFS=$'\t' read -r r m s q f; do printf '%s\treconcile\t%s\t%s\t%s\t%s\t%s\n' "$db" "$r" "$m" "$s" "$q" "$f"; done >>"$RESULTS_TSV"
+    sed -n 's/^RECONCILE round=\([0-9]*\) measure=\([a-z]*\) seconds=\([0-9.]*\) requests=\([0-9]*\) fetched=\([0-9]*\).* agent_ms=\([0-9]*\).*$/\1\t\2\t\3\t\4\t\5\t\6/p' "$out" |
+        while IFS=$'\t' read -r r m s q f a; do
+            printf '%s\treconcile\t%s\t%s\t%s\t%s\t%s\t%s\n' "$db" "$r" "$m" "$s" "$q" "$f" "$(awk -v a="$a" 'BEGIN { printf "%.3f", a / 1000 }')"
+        done >>"$RESULTS_TSV"
     sed -n 's/^ORDERS orders=\([0-9]*\) seconds=\([0-9.]*\) .*$/\1\t\2/p' "$out" |
         while IFS=$'\t' read -r n s; do printf '%s\torders\t1\tdelivered\t%s\t%s\t-\n' "$db" "$s" "$n"; done >>"$RESULTS_TSV"
     cp "$out" "$WORK/agent-$db.out"
@@ -175,14 +177,15 @@ SECTION="$WORK/section.md"
         echo "finished (client wall time, polled every 20 ms); \`full\` = every page of the agent's \`records\` endpoint (limit $PAGE)"
         echo "pushed through \`POST /agents/$VENDOR/items/batch\`, one page at a time (the hub answers $DRIFT \`updated\`, the rest"
         echo "\`unchanged\`). Requests and records are counted at the agent (and equal the run's row). maxBucket 100 (the default)."
-        echo "Medians over $ROUNDS rounds (min-max); the ratio is per round, then its median."
+        echo "Medians over $ROUNDS rounds (min-max); the ratio is per round, then its median. \"Of which the agent answering\": the"
+        echo "time the bench agent spent in its handlers (checksums over its copy, pages), summed; the rest is the hub and the wire."
         echo
-        echo "| db | reconcile s | requests | records fetched | fetched / items | full fetch s | full requests | reconcile / full |"
-        echo "|---|---|---|---|---|---|---|---|"
+        echo "| db | reconcile s | of which the agent answering s | requests | records fetched | fetched / items | full fetch s | full requests | reconcile / full |"
+        echo "|---|---|---|---|---|---|---|---|---|"
         for db in "${DBS[@]}"; do
             [ -n "$(col "$db" reconcile 5)" ] || continue
             f=$(col "$db" reconcile 7 | median)
-            echo "| $db | $(col "$db" reconcile 5 | cell %.3f) | $(col "$db" reconcile 6 | cell %s) | $(col "$db" reconcile 7 | cell %s) |" \
+            echo "| $db | $(col "$db" reconcile 5 | cell %.3f) | $(col "$db" reconcile 8 | cell %.3f) | $(col "$db" reconcile 6 | cell %s) | $(col "$db" reconcile 7 | cell %s) |" \
                 "$(awk -v f="$f" -v n="$ITEMS" 'BEGIN { printf "%.2f %%", 100 * f / n }') | $(col "$db" full 5 | cell %.2f) |" \
                 "$(col "$db" full 6 | median) | $(round_ratios "$db" | cell %.4f) |"
         done
@@ -209,14 +212,17 @@ SECTION="$WORK/section.md"
         echo "\`agent:$VENDOR/orders\`; the agent answers 202 at once and calls back \`completed\` ${DELAY_S} s after receiving each order."
         echo "Measured from the first post until \`/ops/partners\` counts all $ORDERS \`delivered\` (polled every 50 ms). If"
         echo "\`awaiting-callback\` held a delivery slot it would take $ORDERS x ${DELAY_S} s / $MAX_CONCURRENT = ${SLOT_BOUND} s. One run per database."
+        echo "The figure from the first post includes the intake of the $ORDERS webhooks (\"posting took\"); the delivery's own share is"
+        echo "\"delivered after the last post\": the last order's ${DELAY_S} s callback delay plus the hub's bookkeeping."
         echo
-        echo "| db | all delivered after s | / delay (${DELAY_S} s) | / slot-bound (${SLOT_BOUND} s) | posting took s | last order reached the agent at s | last callback answered at s | max order calls in flight at the agent |"
-        echo "|---|---|---|---|---|---|---|---|"
+        echo "| db | all delivered after s | / delay (${DELAY_S} s) | / slot-bound (${SLOT_BOUND} s) | posting took s | delivered after the last post s | last order reached the agent at s | last callback answered at s | max order calls in flight at the agent |"
+        echo "|---|---|---|---|---|---|---|---|---|"
         for db in "${DBS[@]}"; do
             line=$(grep '^ORDERS ' "$WORK/agent-$db.out" 2>/dev/null | head -1) || true
             [ -n "$line" ] || continue
             s=$(kv " $line" seconds)
-            echo "| $db | $s | $(ratio "$s" "$DELAY_S") | $(ratio "$s" "$SLOT_BOUND") | $(kv " $line" posted_s) | $(kv " $line" last_order_s) |" \
+            echo "| $db | $s | $(ratio "$s" "$DELAY_S") | $(ratio "$s" "$SLOT_BOUND") | $(kv " $line" posted_s) |" \
+                "$(awk -v a="$s" -v b="$(kv " $line" posted_s)" 'BEGIN { printf "%.3f", a - b }') | $(kv " $line" last_order_s) |" \
                 "$(kv " $line" last_callback_s) | $(kv " $line" max_agent_inflight) |"
         done
         echo
@@ -226,10 +232,13 @@ SECTION="$WORK/section.md"
             line=$(grep '^ORDERS ' "$WORK/agent-$db.out" 2>/dev/null | head -1) || true
             [ -n "$line" ] || continue
             s=$(kv " $line" seconds)
-            lim=$(awk -v d="$DELAY_S" 'BEGIN { print 3 * d }')
-            echo "| $db | about the delay: under 3x ${DELAY_S} s = ${lim} s | ${s} s | $(below "$s" "$lim") |"
-            verdict erp-agent.sh "orders in ~ the callback delay (< 3x)" "$db" "${s}s" "$(below "$s" "$lim" | tr -d '*')"
-            echo "| $db | not slot-bound: under 0.1x ${SLOT_BOUND} s | $(ratio "$s" "$SLOT_BOUND")x | $(below "$(ratio "$s" "$SLOT_BOUND")" 0.1) |"
+            lim=$(awk -v d="$DELAY_S" 'BEGIN { print d + 1 }')
+            after=$(awk -v a="$s" -v b="$(kv " $line" posted_s)" 'BEGIN { printf "%.3f", a - b }')
+            echo "| $db | not slot-bound: under 0.1x ${SLOT_BOUND} s | ${s} s = $(ratio "$s" "$SLOT_BOUND")x | $(below "$(ratio "$s" "$SLOT_BOUND")" 0.1) |"
+            verdict erp-agent.sh "orders not slot-bound (< 0.1x)" "$db" "${s}s" "$(below "$(ratio "$s" "$SLOT_BOUND")" 0.1 | tr -d '*')"
+            echo "| $db | about the delay once posted: all delivered within ${DELAY_S} s + 1 s of the last post | ${after} s | $(below "$after" "$lim") |"
+            verdict erp-agent.sh "orders done ~delay after the last post" "$db" "${after}s" "$(below "$after" "$lim" | tr -d '*')"
+            echo "| $db | about the delay from the first post (3x ${DELAY_S} s, the intake time included) | ${s} s = $(ratio "$s" "$DELAY_S")x | $(below "$s" "$(awk -v d="$DELAY_S" 'BEGIN { print 3 * d }')") |"
         done
         echo
     fi
