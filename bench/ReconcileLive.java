@@ -9,7 +9,7 @@ import java.util.Locale;
  * What a reconcile run's first step costs on the database: MirrorRepair.live's
  * {@code SELECT erp_id, content_hash FROM erp_item WHERE vendor = ? AND deleted = FALSE} over ROWS items of one vendor,
  * in a table with erp_item's columns and primary key (V6__erp_agents.sql), as is and after adding a covering index
- * {@code (vendor, deleted, erp_id, content_hash)}. Best of 5 runs each, milliseconds, rows read; prints EXPLAIN too.
+ * {@code (vendor, deleted, erp_id, content_hash)}. Best of 5 runs each (and each run), milliseconds, rows read; prints EXPLAIN too.
  *
  * <p>Usage: {@code java -cp <h2.jar or postgresql.jar> bench/ReconcileLive.java JDBC-URL USER PASSWORD [ROWS]}.
  * It creates and drops its own table {@code live_erp_item}; never point it at a hub's database in use.
@@ -81,6 +81,7 @@ public class ReconcileLive {
             }
         }
         long best = Long.MAX_VALUE;
+        StringBuilder each = new StringBuilder();
         int n = 0;
         for (int run = 0; run < 5; run++) {
             long t0 = System.nanoTime();
@@ -97,7 +98,8 @@ public class ReconcileLive {
                 }
             }
             best = Math.min(best, System.nanoTime() - t0);
+            each.append(String.format(Locale.ROOT, " %.1f", (System.nanoTime() - t0) / 1e6));
         }
-        System.out.printf(Locale.ROOT, "LIVE %s: %d rows, best of 5 %.1f ms%n", what, n, best / 1e6);
+        System.out.printf(Locale.ROOT, "LIVE %s: %d rows, best of 5 %.1f ms (each:%s)%n", what, n, best / 1e6, each);
     }
 }
