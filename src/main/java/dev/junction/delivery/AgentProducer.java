@@ -59,9 +59,17 @@ class AgentProducer extends DefaultProducer {
         exchange.getMessage().setBody(response.body());
     }
 
+    private static final String HOLD = "/" + Breakers.AGENT + ":";
+
     /** Where an agent's orders of one partner park: {@code <partner>/agent:<vendor>} (the partner leads, as for targets). */
     static String holdKey(String partner, String vendor) {
-        return partner + "/agent:" + vendor;
+        return partner + HOLD + vendor;
+    }
+
+    /** The vendor of a {@link #holdKey}; null for any other parking key (a target's {@code <partner>/<target>}). */
+    static String vendorOfHold(String key) {
+        int at = key.indexOf(HOLD);
+        return at < 0 ? null : key.substring(at + HOLD.length());
     }
 
     private HttpRequest request(Exchange exchange, AgentDirectory.Agent agent, Partner vendor) {

@@ -43,8 +43,8 @@ class BreakerSweep {
 
     /** True unless the key holds orders for an agent that is offline or never registered. */
     private boolean agentReachable(String key) {
-        int at = key.indexOf("/" + Breakers.AGENT + ":");
-        return at < 0 || agents.agent(key.substring(at + Breakers.AGENT.length() + 2)).map(AgentDirectory.Agent::reachable).orElse(false);
+        String vendor = AgentProducer.vendorOfHold(key);
+        return vendor == null || agents.agent(vendor).map(AgentDirectory.Agent::reachable).orElse(false);
     }
 
     /** Latest time a message parked on the target now comes due without a sweep: ten open periods, at least 10 minutes. */

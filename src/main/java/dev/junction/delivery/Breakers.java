@@ -73,8 +73,8 @@ public class Breakers {
      * for orders held on {@code <partner>/agent:<vendor>}; null when none is declared (any more).
      */
     TargetBreaker forParked(String key) {
-        int agent = key.indexOf("/" + AGENT + ":");
-        return agent < 0 ? byTarget.get(key) : ofAgent(key.substring(agent + AGENT.length() + 2));
+        String vendor = AgentProducer.vendorOfHold(key);
+        return vendor == null ? byTarget.get(key) : ofAgent(vendor);
     }
 
     TargetBreaker of(String partner, String target) {

@@ -1,6 +1,7 @@
 package dev.junction.intake;
 
 import dev.junction.Batches;
+import dev.junction.SqlErrors;
 import dev.junction.InstanceId;
 import dev.junction.JunctionProperties;
 import dev.junction.ThreadedLifecycle;
@@ -50,7 +51,6 @@ import org.springframework.stereotype.Component;
 class GroupCommitJournal implements ThreadedLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitJournal.class);
-    private static final String UNIQUE_VIOLATION = "23505";
     private static final String RELEASE_KEY = "UPDATE message SET idempotency_key = NULL WHERE receipt_id = ?";
 
     private final DataSource dataSource;
@@ -165,8 +165,8 @@ class GroupCommitJournal implements ThreadedLifecycle {
                 // catches a repeat, and then each message is settled on its own.
                 transact(c, batch, false);
             } catch (SQLException e) {
-                rollbackQuietly(c);
-                if (!isUniqueViolation(e)) {
+                SqlErrors.rollbackQuietly(c);
+                if (!SqlErrors.isUniqueViolation(e)) {
                     throw e;
                 }
                 for (Pending p : batch) {
@@ -184,8 +184,8 @@ class GroupCommitJournal implements ThreadedLifecycle {
         try {
             transact(c, List.of(p), true);
         } catch (SQLException e) {
-            rollbackQuietly(c);
-            if (!isUniqueViolation(e)) {
+            SqlErrors.rollbackQuietly(c);
+            if (!SqlErrors.isUniqueViolation(e)) {
                 throw e;
             }
             transact(c, List.of(p), true);
@@ -316,23 +316,6 @@ class GroupCommitJournal implements ThreadedLifecycle {
                     lease ? leaseOwner : null, lease ? p.receivedAt.plus(this.lease) : null));
         }
         MessageRows.insert(c, rows);
-    }
-
-    static boolean isUniqueViolation(SQLException e) {
-        for (SQLException s = e; s != null; s = s.getNextException()) {
-            if (UNIQUE_VIOLATION.equals(s.getSQLState())) {
-                return true;
-            }
-        }
-        return e.getCause() instanceof SQLException cause && cause != e && isUniqueViolation(cause);
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // The connection is broken; the pool discards it and the transaction is gone with it.
-        }
     }
 
     private static void fail(List<Pending> batch, JournalUnavailableException e) {

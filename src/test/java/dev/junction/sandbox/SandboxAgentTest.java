@@ -157,8 +157,8 @@ class SandboxAgentTest extends ErpHubTest {
         assertThat(request.getHeader("Content-Type")).startsWith("application/json");
 
         // Booked once: the repeat sent while booking added nothing.
-        Thread.sleep(600);
-        assertThat(callbacksFor(receipt)).hasSize(1);
+        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(callbacksFor(receipt)).hasSize(1));
 
         // The hub calling again after the booking (its callback was lost) gets the same outcome again, not a second booking.
         assertThat(order("/orders", receipt, "{\"orderId\":\"1001\"}").status()).isEqualTo(202);
@@ -235,9 +235,10 @@ class SandboxAgentTest extends ErpHubTest {
         List<JsonNode> tries = awaitCallbacks(flaky, 2);
         assertThat(tries.get(1)).isEqualTo(tries.get(0));
         assertThat(awaitCallbacks(unknown, 1)).hasSize(1);
-        Thread.sleep(1500);
-        assertThat(callbacksFor(flaky)).hasSize(2);
-        assertThat(callbacksFor(unknown)).hasSize(1);
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(callbacksFor(flaky)).hasSize(2);
+            assertThat(callbacksFor(unknown)).hasSize(1);
+        });
     }
 
     // --- reconciliation ---------------------------------------------------------------------------------------------

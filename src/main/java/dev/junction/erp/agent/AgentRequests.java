@@ -2,6 +2,7 @@ package dev.junction.erp.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.junction.delivery.AgentCallbacks;
 import dev.junction.intake.PayloadReader;
 import dev.junction.problem.Problem;
 import dev.junction.problem.ProblemException;
@@ -27,6 +28,8 @@ final class AgentRequests {
     static final int MAX_TEXT = 64;
     /** The width of erp_agent.agent_url. */
     static final int MAX_URL = 2000;
+    /** The width of agent_callback's erp_reference, erp_document_id and error_code. */
+    static final int MAX_CALLBACK_TEXT = 255;
 
     record Registration(String agentUrl, String erpType, String version) {}
 
@@ -42,6 +45,54 @@ final class AgentRequests {
         String version = text(body, "version", errors);
         reject(errors, "The registration");
         return new Registration(url, erpType, version);
+    }
+
+    /** What the agent says of an order: {@code completed} or {@code failed}, with an optional error. */
+    static AgentCallbacks.Callback callback(HttpServletRequest request) throws IOException {
+        JsonNode body = object(request, false);
+        List<Problem.FieldError> errors = new ArrayList<>();
+        String receiptId = string(body, "/", "receiptId", true, 36, errors);
+        String status = string(body, "/", "status", true, 16, errors);
+        if (status != null && !status.equals("completed") && !status.equals("failed")) {
+            errors.add(new Problem.FieldError("/status", "must be completed or failed"));
+        }
+        String reference = string(body, "/", "erpReference", false, MAX_CALLBACK_TEXT, errors);
+        String document = string(body, "/", "erpDocumentId", false, MAX_CALLBACK_TEXT, errors);
+        JsonNode error = body.path("error");
+        String code = null;
+        String message = null;
+        boolean retryable = false;
+        if (!error.isMissingNode() && !error.isNull()) {
+            if (!error.isObject()) {
+                errors.add(new Problem.FieldError("/error", "must be an object {code, message, retryable}"));
+            } else {
+                code = string(error, "/error/", "code", false, MAX_CALLBACK_TEXT, errors);
+                message = string(error, "/error/", "message", false, 2000, errors);
+                JsonNode r = error.get("retryable");
+                if (r != null && !r.isNull() && !r.isBoolean()) {
+                    errors.add(new Problem.FieldError("/error/retryable", "must be true or false"));
+                }
+                retryable = r != null && r.asBoolean(false);
+            }
+        }
+        reject(errors, "The callback");
+        return new AgentCallbacks.Callback(receiptId, status, reference, document, code, message, retryable);
+    }
+
+    /** A string of 1 to {@code max} characters at {@code at + field}; null when absent (a problem if required). */
+    private static String string(JsonNode body, String at, String field, boolean required, int max, List<Problem.FieldError> errors) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            if (required) {
+                errors.add(new Problem.FieldError(at + field, "is required"));
+            }
+            return null;
+        }
+        if (!node.isTextual() || node.textValue().isEmpty() || node.textValue().length() > max) {
+            errors.add(new Problem.FieldError(at + field, "must be a non-empty string of at most " + max + " characters"));
+            return null;
+        }
+        return node.textValue();
     }
 
     /** An empty body (Content-Length 0) is a heartbeat with nothing to report. */

@@ -1,6 +1,7 @@
 package dev.junction.erp.mirror;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.junction.SqlErrors;
 import dev.junction.intake.AcceptedMessage;
 import dev.junction.intake.JournalInTransaction;
 import dev.junction.intake.NewMessage;
@@ -129,14 +130,14 @@ class BatchIngest {
                 appended = journal.append(c, events, batchId);
                 c.commit();
             } catch (SQLException e) {
-                rollbackQuietly(c);
-                if (isUniqueViolation(e)) {
+                SqlErrors.rollbackQuietly(c);
+                if (SqlErrors.isUniqueViolation(e)) {
                     // Another batch created one of these keys after this one looked: run again, as updates.
                     throw new MirrorStore.Conflict("a key was created by another batch meanwhile");
                 }
                 throw e;
             } catch (MirrorStore.Conflict | RuntimeException e) {
-                rollbackQuietly(c);
+                SqlErrors.rollbackQuietly(c);
                 throw e;
             }
         }
@@ -156,29 +157,5 @@ class BatchIngest {
         log.warn("A {} batch of {} was not stored: {}", kind.label(), vendor.id(), line.length() > 300 ? line.substring(0, 300) + "..." : line);
         return new ProblemException(ProblemType.JOURNAL_UNAVAILABLE,
                 "The database is unavailable; nothing of this batch was stored. Send the same batch again shortly");
-    }
-
-    static boolean isUniqueViolation(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s) {
-                for (SQLException next = s; next != null; next = next.getNextException()) {
-                    if ("23505".equals(next.getSQLState())) {
-                        return true;
-                    }
-                }
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // The connection is broken; the pool discards it and the transaction is gone with it.
-        }
     }
 }

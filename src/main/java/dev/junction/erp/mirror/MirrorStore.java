@@ -38,19 +38,21 @@ final class MirrorStore {
 
     static Map<String, Stored> load(Connection c, Kind kind, String vendor, Collection<List<String>> keys) throws SQLException {
         Map<String, Stored> found = new HashMap<>();
+        if (keys.isEmpty()) {
+            return found;
+        }
         String columns = kind.keyColumns().stream().map(col -> "t." + col).collect(Collectors.joining(", "))
                 + ", t.content_hash, t.erp_updated_at, t.deleted";
-        for (KeyQuery q : KeyQuery.of(c, kind.table(), kind.keyColumns(), vendor, new ArrayList<>(keys), columns, "")) {
-            try (PreparedStatement ps = q.prepare(c); ResultSet rs = ps.executeQuery()) {
-                int n = kind.keyColumns().size();
-                while (rs.next()) {
-                    List<String> parts = new ArrayList<>(n);
-                    for (int k = 1; k <= n; k++) {
-                        parts.add(rs.getString(k));
-                    }
-                    found.put(Kind.key(parts), new Stored(rs.getString(n + 1), rs.getObject(n + 2, OffsetDateTime.class),
-                            rs.getBoolean(n + 3)));
+        try (PreparedStatement ps = byKeys(c, kind.table(), kind.keyColumns(), vendor, new ArrayList<>(keys), columns, "");
+             ResultSet rs = ps.executeQuery()) {
+            int n = kind.keyColumns().size();
+            while (rs.next()) {
+                List<String> parts = new ArrayList<>(n);
+                for (int k = 1; k <= n; k++) {
+                    parts.add(rs.getString(k));
                 }
+                found.put(Kind.key(parts), new Stored(rs.getString(n + 1), rs.getObject(n + 2, OffsetDateTime.class),
+                        rs.getBoolean(n + 3)));
             }
         }
         return found;
@@ -59,12 +61,14 @@ final class MirrorStore {
     /** Which of {@code ids} are live (not deleted) records of the table: stock needs its item and warehouse. */
     static Set<String> live(Connection c, String table, String vendor, Set<String> ids) throws SQLException {
         Set<String> found = new HashSet<>();
+        if (ids.isEmpty()) {
+            return found;
+        }
         List<List<String>> keys = ids.stream().map(List::of).toList();
-        for (KeyQuery q : KeyQuery.of(c, table, List.of("erp_id"), vendor, keys, "t.erp_id", " AND t.deleted = FALSE")) {
-            try (PreparedStatement ps = q.prepare(c); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    found.add(rs.getString(1));
-                }
+        try (PreparedStatement ps = byKeys(c, table, List.of("erp_id"), vendor, keys, "t.erp_id", " AND t.deleted = FALSE");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                found.add(rs.getString(1));
             }
         }
         return found;
@@ -78,36 +82,23 @@ final class MirrorStore {
      * table had statistics (1.4 to 7.9 s on a new vendor's first load); this form took 14 to 40 ms on both
      * (bench/RESULTS.md, "ERP ingest").
      */
-    private record KeyQuery(String sql, List<Object> params) {
-
-        static List<KeyQuery> of(Connection c, String table, List<String> keyColumns, String vendor, List<List<String>> keys,
-                                 String select, String filter) {
-            if (keys.isEmpty()) {
-                return List.of();
-            }
-            List<Object> params = new ArrayList<>();
+    private static PreparedStatement byKeys(Connection c, String table, List<String> keyColumns, String vendor,
+                                            List<List<String>> keys, String select, String filter) throws SQLException {
+        String arrays = String.join(", ", java.util.Collections.nCopies(keyColumns.size(), "CAST(? AS VARCHAR ARRAY)"));
+        String sql = "SELECT " + select + " FROM UNNEST(" + arrays + ") AS k(" + String.join(", ", keyColumns) + ") JOIN "
+                + table + " t ON t.vendor = ? AND "
+                + keyColumns.stream().map(col -> "t." + col + " = k." + col).collect(Collectors.joining(" AND ")) + filter;
+        PreparedStatement ps = c.prepareStatement(sql);
+        try {
             for (int k = 0; k < keyColumns.size(); k++) {
                 int col = k;
-                params.add(keys.stream().map(key -> key.get(col)).toArray(String[]::new));
+                ps.setArray(k + 1, c.createArrayOf("VARCHAR", keys.stream().map(key -> key.get(col)).toArray(String[]::new)));
             }
-            params.add(vendor);
-            String arrays = String.join(", ", java.util.Collections.nCopies(keyColumns.size(), "CAST(? AS VARCHAR ARRAY)"));
-            String sql = "SELECT " + select + " FROM UNNEST(" + arrays + ") AS k(" + String.join(", ", keyColumns) + ") JOIN "
-                    + table + " t ON t.vendor = ? AND "
-                    + keyColumns.stream().map(col -> "t." + col + " = k." + col).collect(Collectors.joining(" AND ")) + filter;
-            return List.of(new KeyQuery(sql, params));
-        }
-
-        PreparedStatement prepare(Connection c) throws SQLException {
-            PreparedStatement ps = c.prepareStatement(sql);
-            for (int i = 0; i < params.size(); i++) {
-                if (params.get(i) instanceof String[] array) {
-                    ps.setArray(i + 1, c.createArrayOf("VARCHAR", array));
-                } else {
-                    ps.setObject(i + 1, params.get(i));
-                }
-            }
+            ps.setString(keyColumns.size() + 1, vendor);
             return ps;
+        } catch (SQLException e) {
+            ps.close();
+            throw e;
         }
     }
 
