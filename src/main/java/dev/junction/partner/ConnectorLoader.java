@@ -188,7 +188,8 @@ final class ConnectorLoader {
                             .asInt(Partner.DeliveryPolicy.DEFAULT.maxConcurrent())),
                     events(),
                     targets(),
-                    agent());
+                    agent(),
+                    Map.of());
         }
 
         private Partner.Agent agent() {

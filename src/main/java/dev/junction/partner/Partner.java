@@ -11,6 +11,7 @@ import java.util.Optional;
  *
  * @param maxBodyBytes largest request body accepted on its webhooks
  * @param agent the ERP agent section, or null when the partner is not an ERP vendor
+ * @param syncJobs scheduled pulls from the partner's sources, by job id
  */
 public record Partner(
         String id,
@@ -22,12 +23,17 @@ public record Partner(
         DeliveryPolicy delivery,
         Map<String, PartnerEvent> events,
         Map<String, Target> targets,
-        Agent agent) {
+        Agent agent,
+        Map<String, SyncJob> syncJobs) {
 
     public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
     public Optional<Agent> agentSpec() {
         return Optional.ofNullable(agent);
+    }
+
+    public Optional<SyncJob> syncJob(String id) {
+        return Optional.ofNullable(syncJobs.get(id));
     }
 
     public Optional<PartnerEvent> event(String name) {

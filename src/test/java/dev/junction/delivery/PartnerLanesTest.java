@@ -131,7 +131,7 @@ class PartnerLanesTest {
 
     static Partner partner(String id, int slots) {
         return new Partner(id, id, List.of(), Partner.RateLimit.DEFAULT, Partner.DEFAULT_MAX_BODY_BYTES, Partner.RetryPolicy.DEFAULT,
-                new Partner.DeliveryPolicy(slots), Map.of(), Map.of(), null);
+                new Partner.DeliveryPolicy(slots), Map.of(), Map.of(), null, Map.of());
     }
 
     static Job job(String partner, int bytes) {
