@@ -18,8 +18,8 @@ CREATE TABLE sync_job (
     PRIMARY KEY (partner, job)
 );
 
--- One row per run, newest first by started_at; counters move with each page's commit. error: why the run stopped early
--- (the source's answer, a lost lease, backpressure), null when it read to the end.
+-- One row per run, newest first by started_at; counters move with each page's commit. outcome: running, completed (read
+-- to the end), failed (the source's answer: error says what), lease-lost, paused or backpressure (stopped between pages).
 CREATE TABLE sync_run (
     run_id      VARCHAR(36)              NOT NULL PRIMARY KEY,
     partner     VARCHAR(63)              NOT NULL,
@@ -34,7 +34,12 @@ CREATE TABLE sync_run (
     duplicates  INTEGER DEFAULT 0        NOT NULL,
     from_cursor VARCHAR(255),
     from_id     VARCHAR(255),
+    outcome     VARCHAR(16)              NOT NULL,
     error       VARCHAR(2000)
 );
 
 CREATE INDEX ix_sync_run_job ON sync_run (partner, job, started_at);
+
+-- Ops actions on a partner without a message (sync-checkpoint, sync-run, ...) name it, so GET /ops/audit?partner= finds them.
+ALTER TABLE ops_audit ADD COLUMN partner VARCHAR(63);
+CREATE INDEX ix_audit_partner ON ops_audit (partner, id);
