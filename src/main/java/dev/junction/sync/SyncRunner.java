@@ -2,6 +2,7 @@ package dev.junction.sync;
 
 import dev.junction.InstanceId;
 import dev.junction.partner.Partner;
+import dev.junction.partner.PartnerEvent;
 import dev.junction.partner.SyncJob;
 import java.time.Clock;
 import java.time.Instant;
@@ -71,6 +72,7 @@ class SyncRunner {
         Checkpoint from = Checkpoints.start(stored, job.lookback());
         store.startRun(runId, partner.id(), job.id(), instance.value(), cause, clock.instant(), from);
         SyncJournal.Fence fence = new SyncJournal.Fence(instance.value(), runId, settings.lease());
+        PartnerEvent event = partner.event(job.event()).orElseThrow();
         Outcome outcome = Outcome.COMPLETED;
         String error = null;
         try {
@@ -91,6 +93,7 @@ class SyncRunner {
                 }
                 Page page = source.fetch(partner, job, from);
                 List<PulledRecord> records = page.records();
+                RecordSchema.check(event, records);
                 Checkpoint last = records.isEmpty() ? from : records.get(records.size() - 1).checkpoint();
                 // A lookback re-reads behind the stored checkpoint: the checkpoint itself never moves back.
                 stored = Checkpoints.max(stored, last);

@@ -177,6 +177,20 @@ abstract class SyncContract {
     }
 
     @Test
+    void aRecordThatDoesNotMatchItsEventsSchemaStopsTheRunBeforeItsPage() {
+        api.put("/checked", row("a", 0), row("b", 1), row("c", 2), row("d", 3), row("e", 4), row("f", 5),
+                new InMemorySource.Row("g", T0.plusSeconds(6), ""), row("h", 7));
+
+        String runId = run("checked");
+
+        SyncStore.RunRow r = runRow(runId);
+        assertThat(r.outcome()).isEqualTo("failed");
+        assertThat(r.error()).contains("record id g at cursor " + T0.plusSeconds(6)).contains("checked-product").contains("name");
+        assertThat(keys("checked-product")).as("the first page only").hasSize(5);
+        assertThat(checkpoint("checked")).isEqualTo(new Checkpoint(T0.plusSeconds(4).toString(), "e"));
+    }
+
+    @Test
     void backpressureStopsPullingWhileThePartnersBacklogIsOverMaxBacklog() {
         api.put("/buried", rowsWithRuns("s", 5, 5, 5).toArray(InMemorySource.Row[]::new));
 
