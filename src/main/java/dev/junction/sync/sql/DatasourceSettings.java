@@ -35,7 +35,7 @@ public record DatasourceSettings(@DefaultValue Map<String, @Valid Datasource> da
      *                database we know how to, so timestamps without a zone compare and render as UTC
      */
     public record Datasource(
-            @NotBlank String url,
+            @NotBlank(message = "must be set: the JDBC URL (env JUNCTION_DATASOURCES_<NAME>_URL)") String url,
             String username,
             String password,
             @DefaultValue("4") @Min(1) int maxPoolSize,
