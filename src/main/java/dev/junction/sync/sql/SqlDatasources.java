@@ -2,12 +2,15 @@ package dev.junction.sync.sql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.junction.sync.sql.DatasourceSettings.Datasource;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
@@ -19,11 +22,13 @@ import org.springframework.stereotype.Component;
 public class SqlDatasources implements DisposableBean {
 
     private final Map<String, Datasource> declared;
+    private final MeterRegistry meters;
     private final Map<String, HikariDataSource> pools = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    public SqlDatasources(DatasourceSettings settings) {
+    public SqlDatasources(DatasourceSettings settings, ObjectProvider<MeterRegistry> meters) {
         this.declared = Map.copyOf(settings.datasources());
+        this.meters = meters.getIfAvailable();
     }
 
     /** For startup validation: a connector's {@code source.sql.datasource} must name one of these. */
@@ -48,7 +53,14 @@ public class SqlDatasources implements DisposableBean {
         if (closed) {
             throw new IllegalStateException("datasource " + name + ": the hub is shutting down");
         }
-        return pools.computeIfAbsent(name, n -> new HikariDataSource(config(n, settings)));
+        return pools.computeIfAbsent(name, n -> {
+            HikariConfig config = config(n, settings);
+            if (meters != null) {
+                // hikaricp_connections_* with pool="junction-ds-<name>", beside the journal's pool
+                config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
+            }
+            return new HikariDataSource(config);
+        });
     }
 
     static HikariConfig config(String name, Datasource ds) {

@@ -113,7 +113,14 @@ public class SqlPageSource implements PageSource, DisposableBean {
         for (Object row : result) {
             records.add(record(source, (ObjectNode) row));
         }
-        return new Page(records, records.size() < source.pageSize());
+        boolean last = records.size() < source.pageSize();
+        if (!last && !records.isEmpty() && records.get(records.size() - 1).checkpoint().equals(from)) {
+            // the next page would start from the same checkpoint: a query that ignores it would pull this page for ever
+            throw new SqlSourceException("datasource " + source.datasource() + ": the query returned a full page ending at its"
+                    + " own checkpoint (" + from.cursor() + ", " + from.id() + "); it must select only the rows after"
+                    + " (:#cursor, :#id), ordered by " + source.cursor() + ", " + source.id());
+        }
+        return new Page(records, last);
     }
 
     private PulledRecord record(SyncJob.SqlSource source, ObjectNode row) {

@@ -10,6 +10,8 @@ import dev.junction.sync.Checkpoint;
 import dev.junction.sync.Page;
 import dev.junction.sync.PulledRecord;
 import dev.junction.sync.sql.DatasourceSettings.Datasource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
 
 /**
  * The SQL source against a real second database (a subclass per database: H2 and PostgreSQL), through the real
@@ -58,6 +61,7 @@ abstract class SqlPageSourceContract {
     private static TimeZone jvmZone;
 
     final ObjectMapper json = new ObjectMapper();
+    final MeterRegistry meters = new SimpleMeterRegistry();
     DefaultCamelContext camel;
     SqlDatasources datasources;
     SqlPageSource source;
@@ -101,7 +105,8 @@ abstract class SqlPageSourceContract {
     }
 
     void use(Datasource legacy) {
-        datasources = new SqlDatasources(new DatasourceSettings(Map.of("legacy", legacy)));
+        datasources = new SqlDatasources(new DatasourceSettings(Map.of("legacy", legacy)),
+                new StaticListableBeanFactory(Map.of("meters", meters)).getBeanProvider(MeterRegistry.class));
         source = new SqlPageSource(datasources, camel);
     }
 
@@ -321,6 +326,22 @@ abstract class SqlPageSourceContract {
         assertThat(pool.isReadOnly()).isTrue();
         assertThat(pool.getPoolName()).isEqualTo("junction-ds-legacy");
         assertThat(pool.getConnectionInitSql()).isEqualTo("SET TIME ZONE 'UTC'");
+        assertThat(meters.get("hikaricp.connections.max").tag("pool", "junction-ds-legacy").gauge().value()).isEqualTo(4);
+    }
+
+    @Test
+    void aQueryThatIgnoresTheCheckpointIsStoppedRatherThanPulledForEver() throws Exception {
+        insertOrders();
+        String ignoring = """
+                SELECT * FROM orders WHERE CAST(:#cursor AS TIMESTAMP) IS NULL OR CAST(:#id AS VARCHAR(64)) IS NOT NULL
+                ORDER BY updated_at, id FETCH FIRST :#pageSize ROWS ONLY""";
+        SyncJob job = job(ignoring, 4, "updated_at");
+        Page first = source.fetch(null, job, Checkpoint.START);
+
+        Checkpoint at = first.records().get(3).checkpoint();
+        assertThatThrownBy(() -> source.fetch(null, job, at))
+                .isInstanceOf(SqlSourceException.class)
+                .hasMessageContaining("a full page ending at its own checkpoint (" + at.cursor() + ", " + at.id() + ")");
     }
 
     /** How the database names the unquoted identifier no_such_table in its messages (H2 upper-cases it). */

@@ -7,6 +7,7 @@ import dev.junction.partner.SyncJob;
 import dev.junction.support.HubTest;
 import dev.junction.sync.Checkpoint;
 import dev.junction.sync.PageSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -48,6 +49,9 @@ class SqlSourceInHubTest extends HubTest {
     @Autowired
     SqlDatasources datasources;
 
+    @Autowired
+    MeterRegistry meters;
+
     @Test
     void theJournalKeepsTheOnlyDataSourceAndTheSqlSourceReadsTheLegacyDatabase() throws Exception {
         try (var c = DriverManager.getConnection("jdbc:h2:mem:hub_legacy;DB_CLOSE_DELAY=-1", "sa", PASSWORD);
@@ -69,5 +73,6 @@ class SqlSourceInHubTest extends HubTest {
         assertThat(camel.getRegistry().findByType(DataSource.class)).hasSize(1);
         assertThat(messages()).isZero();   // the journal's own schema, on the journal's pool
         assertThat(camel.getEndpoints()).allSatisfy(e -> assertThat(e.getEndpointUri()).doesNotContain(PASSWORD));
+        assertThat(meters.get("hikaricp.connections.max").tag("pool", "junction-ds-legacy").gauge().value()).isEqualTo(4);
     }
 }
