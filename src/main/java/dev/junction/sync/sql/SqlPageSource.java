@@ -108,7 +108,10 @@ public class SqlPageSource implements PageSource, DisposableBean {
         if (done.getException() != null) {
             throw failure(source.datasource(), done.getException());
         }
-        List<?> result = done.getMessage().getBody(List.class);
+        if (!(done.getMessage().getBody() instanceof List<?> result)) {
+            // an UPDATE without RETURNING: camel-sql leaves the parameters as the body
+            throw new SqlSourceException("datasource " + source.datasource() + ": the query returned no rows; it must be a SELECT");
+        }
         List<PulledRecord> records = new ArrayList<>(result.size());
         for (Object row : result) {
             records.add(record(source, (ObjectNode) row));

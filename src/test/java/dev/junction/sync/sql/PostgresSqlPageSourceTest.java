@@ -106,6 +106,10 @@ class PostgresSqlPageSourceTest extends SqlPageSourceContract {
                 ro.idleTimeout(), ro.maxLifetime(), ro.queryTimeout(), false, null));
 
         assertThat(source.fetch(null, job(WRITING_QUERY, 100, "updated_at"), Checkpoint.START).records()).hasSize(ROWS);
+        assertThatThrownBy(() -> source.fetch(null, job(WRITING_QUERY.replace("RETURNING id, updated_at", ""), 100, "updated_at"),
+                Checkpoint.START))
+                .isInstanceOf(SqlSourceException.class)
+                .hasMessage("datasource legacy: the query returned no rows; it must be a SELECT");
     }
 
     @Test
