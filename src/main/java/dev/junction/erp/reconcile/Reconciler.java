@@ -27,7 +27,7 @@ import org.springframework.stereotype.Component;
  * checksum query per range. One scan serves every range of the run (a range's checksum is then a digest over lines
  * encoded once, {@link Checksums.Lines}), and the order is the protocol's on both databases without depending on their
  * collations: PostgreSQL orders by the database's collation unless told {@code COLLATE "C"}, and H2 by UTF-16 units,
- * wrong for supplementary characters. The cost is memory, about 250 bytes a record (25 MB for 100,000 items), for the
+ * wrong for supplementary characters. The cost is memory, about 350 bytes a record (35 MB for 100,000 items), for the
  * length of a kind's run. The snapshot may age while the run goes on: a batch stored meanwhile at worst makes a range
  * look different, and its repair then finds the agent's records {@code unchanged}; a deletion only applies to a record
  * whose hash is still the one compared.
