@@ -55,7 +55,7 @@ class BatchIngest {
     }
 
     BatchAnswer ingest(Partner vendor, Kind kind, List<JsonNode> records) {
-        return ingest(vendor, kind, records, null, UUID.randomUUID().toString()).answer();
+        return ingest(vendor, kind, records, null, UUID.randomUUID().toString(), null).answer();
     }
 
     /** A hub record the agent lacks: marked deleted if its hash is still the one reconciliation compared. */
@@ -67,8 +67,10 @@ class BatchIngest {
     /**
      * @param deletions null for an agent's batch; for a reconciliation's repair the hub records to mark deleted, and
      *                  then the timestamp guard is off (the agent's version wins even when older)
+     * @param fence     null, or checked in the batch's transaction just before its commit (see {@link MirrorRepair.Fence})
      */
-    Outcome ingest(Partner vendor, Kind kind, List<JsonNode> records, List<Deletion> deletions, String batchId) {
+    Outcome ingest(Partner vendor, Kind kind, List<JsonNode> records, List<Deletion> deletions, String batchId,
+                   MirrorRepair.Fence fence) {
         List<Prepared> prepared = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             prepared.add(Validation.prepare(kind, i, records.get(i)));
@@ -83,7 +85,7 @@ class BatchIngest {
             // Read per attempt: a mapping imported meanwhile is what the retried batch must see.
             CodeBook codes = kind == Kind.ITEM ? codeBooks.of(vendor.id()) : CodeBook.NONE;
             try {
-                return run(vendor, kind, prepared, codes, batchId, deletions);
+                return run(vendor, kind, prepared, codes, batchId, deletions, fence);
             } catch (MirrorStore.Conflict e) {
                 if (attempt == ATTEMPTS) {
                     throw unavailable(vendor, kind, e.getMessage() + ", " + ATTEMPTS + " times");
@@ -95,8 +97,8 @@ class BatchIngest {
         }
     }
 
-    private Outcome run(Partner vendor, Kind kind, List<Prepared> prepared, CodeBook codes, String batchId, List<Deletion> deletions)
-            throws SQLException, MirrorStore.Conflict {
+    private Outcome run(Partner vendor, Kind kind, List<Prepared> prepared, CodeBook codes, String batchId, List<Deletion> deletions,
+                        MirrorRepair.Fence fence) throws SQLException, MirrorStore.Conflict {
         boolean repair = deletions != null;
         Map<String, List<String>> keys = new LinkedHashMap<>();
         for (Prepared p : prepared) {
@@ -128,6 +130,10 @@ class BatchIngest {
                     events.addAll(ChangeFeed.deleted(vendor, kind, gone, codes));
                 }
                 appended = journal.append(c, events, batchId);
+                if (fence != null) {
+                    // Last, so that what it locks is held only for the commit.
+                    fence.check(c);
+                }
                 c.commit();
             } catch (SQLException e) {
                 SqlErrors.rollbackQuietly(c);

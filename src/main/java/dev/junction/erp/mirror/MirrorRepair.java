@@ -29,6 +29,17 @@ public class MirrorRepair {
      */
     public record Result(long created, long updated, long unchanged, long rejected, List<String> deleted, List<String> rejections) {}
 
+    /**
+     * Run inside a repair's transaction, on its connection, just before the commit: throws (any unchecked exception, or
+     * SQLException) to refuse the repair, which then writes nothing. Reconciliation checks there that its run still
+     * holds the vendor's lease, and locks the lease row until the commit, so a run that lost the lease cannot write
+     * after the new holder started, however late its thread wakes up.
+     */
+    @FunctionalInterface
+    public interface Fence {
+        void check(Connection c) throws SQLException;
+    }
+
     private final DataSource dataSource;
     private final BatchIngest ingest;
 
@@ -63,12 +74,12 @@ public class MirrorRepair {
      * Stores the agent's {@code records} (the agent wins, even with an older updatedAt) and marks deleted those of
      * {@code hubInRange} whose key the agent did not send and whose hash is still the one given. The change events
      * carry {@code correlationId} (the reconciliation run). Throws ProblemException (503) when the database fails;
-     * nothing of the repair is then stored.
+     * nothing of the repair is then stored. {@code fence} (null: none) is checked in the repair's transaction before it commits.
      */
-    public Result repair(Partner vendor, Kind kind, List<JsonNode> records, List<Entry> hubInRange, String correlationId) {
+    public Result repair(Partner vendor, Kind kind, List<JsonNode> records, List<Entry> hubInRange, String correlationId, Fence fence) {
         List<BatchIngest.Deletion> candidates = hubInRange.stream()
                 .map(e -> new BatchIngest.Deletion(e.keyParts(), e.hash())).toList();
-        BatchIngest.Outcome outcome = ingest.ingest(vendor, kind, records, candidates, correlationId);
+        BatchIngest.Outcome outcome = ingest.ingest(vendor, kind, records, candidates, correlationId, fence);
         BatchAnswer.Counts counts = BatchAnswer.Counts.of(outcome.answer().results());
         List<String> rejections = outcome.answer().results().stream()
                 .filter(r -> RecordResult.REJECTED.equals(r.status()))

@@ -41,7 +41,8 @@ final class AgentClient {
     private final String baseUrl;
     private final String bearer;
     private final Duration timeout;
-    private int requests;
+    /** Workers of a run share the client (ranges are checked concurrently). */
+    private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
 
     /** @param bearer the resolved secret, or null to call without an Authorization header */
     AgentClient(HttpClient http, String agentUrl, String bearer, Duration timeout) {
@@ -58,7 +59,7 @@ final class AgentClient {
     }
 
     int requests() {
-        return requests;
+        return requests.get();
     }
 
     Checksum checksum(Kind kind, String from, String to) throws AgentException, InterruptedException {
@@ -104,7 +105,7 @@ final class AgentClient {
         if (bearer != null) {
             request.header("Authorization", "Bearer " + bearer);
         }
-        requests++;
+        requests.incrementAndGet();
         HttpResponse<byte[]> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -96,18 +96,32 @@ class Reconciliations {
         }
     }
 
+    /** The run no longer holds its vendor's lease. */
+    static final class LeaseLost extends RuntimeException {
+        LeaseLost(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     private void run(Partner vendor, String agentUrl, String runId, String cause) {
         boolean failed = false;
         try {
             Lease lease = new Lease(vendor.id(), runId);
             AgentClient agent = new AgentClient(http, agentUrl, secret(vendor), settings.timeout());
+            boolean lost = false;
             for (int i = 0; i < ORDER.size(); i++) {
                 Kind kind = ORDER.get(i);
                 store.start(runId, vendor.id(), kind.plural(), i, cause, clock.instant());
                 KindReport report = new KindReport();
                 int before = agent.requests();
                 try {
-                    reconciler.reconcile(vendor, kind, agent, runId, lease, report);
+                    reconciler.reconcile(vendor, kind, agent, runId, lease, lease::fence, report);
+                } catch (LeaseLost e) {
+                    // Another run holds the vendor now: this one writes no more repairs (the fence refused the one
+                    // that noticed) and leaves the remaining kinds to it.
+                    report.error = e.getMessage();
+                    lost = true;
+                    log.warn("Reconciliation {} of {} {} stopped: {}", runId, vendor.id(), kind.plural(), report.error);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     report.error = "interrupted: the hub is stopping";
@@ -123,7 +137,7 @@ class Reconciliations {
                 log.info("Reconciliation {} of {} {}: {} ranges, {} requests, {} fetched, {} drifted, {} repaired, {} deleted{}",
                         runId, vendor.id(), kind.plural(), report.ranges, report.requests, report.fetched, report.drifted,
                         report.repaired, report.deleted, report.error == null ? "" : ", error: " + report.error);
-                if (Thread.currentThread().isInterrupted()) {
+                if (Thread.currentThread().isInterrupted() || lost) {
                     break;
                 }
             }
@@ -156,7 +170,7 @@ class Reconciliations {
         return resolved;
     }
 
-    /** Renews the run's lease while it works, at most every quarter of the lease; a lost lease stops the run. */
+    /** Renews the run's lease while it works, and fences its repairs; a lost lease stops the run. */
     private final class Lease implements Runnable {
         private final String vendor;
         private final String runId;
@@ -168,16 +182,32 @@ class Reconciliations {
             this.renewed = clock.instant();
         }
 
+        /** Called by the run's workers before each request; renews at most every quarter of the lease. */
         @Override
-        public void run() {
+        public synchronized void run() {
             Instant now = clock.instant();
             if (now.isBefore(renewed.plus(settings.lease().dividedBy(4)))) {
                 return;
             }
             if (!store.renew(vendor, runId, now.plus(settings.lease()))) {
-                throw new IllegalStateException("the lease on " + vendor + " expired and another run took it");
+                throw lost();
             }
             renewed = now;
+        }
+
+        /**
+         * In each repair's transaction: the renewal between requests can be a quarter of the lease old, and a run's
+         * thread can stall (a GC pause, a suspended VM) past its expiry, so only a check that holds the lease row until
+         * the commit keeps a run that lost the vendor from writing after the new holder started.
+         */
+        void fence(java.sql.Connection c) throws java.sql.SQLException {
+            if (!RunStore.holds(c, vendor, runId, clock.instant().plus(settings.lease()))) {
+                throw lost();
+            }
+        }
+
+        private LeaseLost lost() {
+            return new LeaseLost("the lease on " + vendor + " expired and another run took it: stopped, no further repairs");
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.junction.erp.reconcile;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -57,6 +59,20 @@ class RunStore {
     boolean renew(String vendor, String runId, Instant expires) {
         return jdbc.update("UPDATE erp_reconcile_lease SET expires_at = :expires WHERE vendor = :vendor AND run_id = :run",
                 new MapSqlParameterSource("vendor", vendor).addValue("run", runId).addValue("expires", ts(expires))) == 1;
+    }
+
+    /**
+     * The fence of a repair, on the repair's own connection and in its transaction: renews the lease if {@code runId}
+     * still holds it, and the row stays locked until the repair commits, so another instance cannot take the lease in
+     * between (its conditional update waits, then sees the renewed expiry). False: the lease is another run's.
+     */
+    static boolean holds(Connection c, String vendor, String runId, Instant expires) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE erp_reconcile_lease SET expires_at = ? WHERE vendor = ? AND run_id = ?")) {
+            ps.setObject(1, ts(expires));
+            ps.setString(2, vendor);
+            ps.setString(3, runId);
+            return ps.executeUpdate() == 1;
+        }
     }
 
     void release(String vendor, String runId) {

@@ -49,13 +49,16 @@ final class FakeAgent implements AutoCloseable {
 
     private final Map<String, NavigableMap<String, Held>> data = new ConcurrentHashMap<>();
     final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
-    private volatile int served;
+    private final java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
     /** When set, every answer is this status. */
     volatile int failWith;
     /** When set, every answer waits this long first. */
     volatile long delayMillis;
     /** When set, every answer waits for it to open. */
     volatile CountDownLatch gate;
+    /** Requests being answered now, and the most there have been at once. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     FakeAgent() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -81,12 +84,17 @@ final class FakeAgent implements AutoCloseable {
     }
 
     int served() {
-        return served;
+        return served.get();
+    }
+
+    int maxInFlight() {
+        return maxInFlight.get();
     }
 
     void forget() {
         requests.clear();
-        served = 0;
+        served.set(0);
+        maxInFlight.set(0);
     }
 
     static String contentHash(JsonNode record) {
@@ -101,6 +109,7 @@ final class FakeAgent implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         try (exchange) {
             Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
             String path = exchange.getRequestURI().getPath();
@@ -146,7 +155,7 @@ final class FakeAgent implements AutoCloseable {
                         records.add(e.getValue().record());
                     }
                 }
-                served += records.size();
+                served.addAndGet(records.size());
                 answer.put("next", next);
             } else {
                 send(exchange, 404, "{}");
@@ -157,6 +166,8 @@ final class FakeAgent implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             throw new IOException(e);
+        } finally {
+            inFlight.decrementAndGet();
         }
     }
 

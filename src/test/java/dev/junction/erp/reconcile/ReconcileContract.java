@@ -22,6 +22,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Reconciliation end to end, against a real database and an in-process agent ({@link FakeAgent}) that serves the
@@ -33,10 +35,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
         "junction.connectors-dir=src/test/resources/reconcile/connectors", "junction.routes-dir=src/test/resources/reconcile/routes",
         HubTest.OPS_KEY,
         "RECONCILE_TEST_AGENT_SECRET=" + ReconcileContract.SECRET, "junction.erp.reconcile.timeout=2s",
+        "junction.erp.reconcile.parallelism=" + ReconcileContract.PARALLELISM,
 })
 abstract class ReconcileContract {
 
     static final String SECRET = "agent-secret-1";
+    /** Requests a run may have in flight at the agent. */
+    static final int PARALLELISM = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String VENDOR = "fresh-foods";
 
@@ -47,6 +52,14 @@ abstract class ReconcileContract {
     JdbcTemplate jdbc;
 
     FakeAgent agent;
+
+    /** A read-only ops key beside the admin one (Keys.OPS): it may list runs but not start one. */
+    @DynamicPropertySource
+    static void readOnlyOpsKey(DynamicPropertyRegistry registry) {
+        registry.add("junction.ops-keys[0].id", () -> "reader");
+        registry.add("junction.ops-keys[0].sha256", () -> Keys.sha256(Keys.OPS_READ));
+        registry.add("junction.ops-keys[0].role", () -> "read");
+    }
 
     @BeforeEach
     void emptyMirrorMappingsAndAnAgent() throws Exception {
@@ -84,6 +97,15 @@ abstract class ReconcileContract {
         item.put("priceInclVat", 11.08);
         item.put("updatedAt", updatedAt);
         return item;
+    }
+
+    /** {@code n} items keyed by {@code format} of 0..n-1, as the hub and the agent both hold them before any drift. */
+    static List<ObjectNode> numbered(int n, String format) {
+        List<ObjectNode> items = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            items.add(item(String.format(format, i), "Item " + i, "2026-11-30T10:00:00Z"));
+        }
+        return items;
     }
 
     /** Seeds the hub through the agent batch endpoint, 1,000 records a batch, and gives the agent the same copy. */
@@ -371,5 +393,118 @@ abstract class ReconcileContract {
         jdbc.update("DELETE FROM erp_agent WHERE vendor = ?", VENDOR);
         assertThat(hub().postJson("/ops/erp/" + VENDOR + "/reconcile", "{}", "X-API-Key", Keys.OPS).status()).isEqualTo(409);
         assertThat(hub().postJson("/ops/erp/" + VENDOR + "/reconcile", "{}").status()).isEqualTo(401);
+    }
+
+    @Test
+    void driftAcrossTheWholeKeySpaceIsRepairedExactlyWithAtMostTheBoundInFlight() {
+        seed(numbered(10_000, "I%05d"));
+        // Drift in every part of the key space, so that many ranges are walked down at once: 40 changed (one every 250
+        // keys), 10 gone and 10 new between them, and new keys before the first and after the last.
+        List<String> changed = new ArrayList<>();
+        List<String> gone = new ArrayList<>();
+        List<String> added = new ArrayList<>(List.of("A-first", "Z-last"));
+        for (int i = 0; i < 40; i++) {
+            changed.add(String.format("I%05d", i * 250 + 7));
+        }
+        for (int i = 0; i < 10; i++) {
+            gone.add(String.format("I%05d", i * 1000 + 500));
+            added.add(String.format("I%05dx", i * 1000 + 900));
+        }
+        changed.forEach(k -> agent.put("items", k, item(k, "Changed " + k, "2026-11-30T12:00:00Z")));
+        gone.forEach(k -> agent.remove("items", k));
+        added.forEach(k -> agent.put("items", k, item(k, "Added " + k, "2026-11-30T12:00:00Z")));
+        // Each answer takes a little while, so that a run that can overlap its requests does.
+        agent.delayMillis = 20;
+
+        String runId = start();
+        JsonNode row = finished(runId).get("items");
+        assertThat(row.path("error").isNull()).as(row.toString()).isTrue();
+        assertThat(row.path("repaired").asInt()).isEqualTo(changed.size() + added.size());
+        assertThat(row.path("deleted").asInt()).isEqualTo(gone.size());
+        assertThat(row.path("drifted").asInt()).isEqualTo(changed.size() + added.size() + gone.size());
+        assertThat(agent.served()).isEqualTo(row.path("fetched").asInt());
+        assertThat(agent.requests.size()).isEqualTo(row.path("requests").asInt() + 2);
+        // The bound holds at the agent, and the run did overlap its requests.
+        System.out.printf("reconcile 10,000 items, %d drifts spread: %d requests, at most %d in flight%n",
+                changed.size() + gone.size() + added.size(), agent.requests.size(), agent.maxInFlight());
+        assertThat(agent.maxInFlight()).isBetween(2, PARALLELISM);
+
+        List<JsonNode> events = events(runId);
+        List<String> expected = new ArrayList<>();
+        changed.forEach(k -> expected.add("updated " + k));
+        gone.forEach(k -> expected.add("deleted " + k));
+        added.forEach(k -> expected.add("created " + k));
+        assertThat(events).extracting(e -> e.path("change").asText() + " " + e.path("key").asText())
+                .containsExactlyInAnyOrderElementsOf(expected);
+        changed.forEach(k -> assertThat(mirror(k).path("label").asText()).isEqualTo("Changed " + k));
+        gone.forEach(k -> assertThat(mirror(k).path("deleted").asBoolean()).as(k).isTrue());
+        added.forEach(k -> assertThat(mirror(k).path("label").asText()).isEqualTo("Added " + k));
+
+        // Nothing was missed: the next run agrees at its first checksum.
+        agent.delayMillis = 0;
+        agent.forget();
+        Map<String, JsonNode> second = finished(start());
+        assertThat(second.get("items").path("requests").asInt()).isEqualTo(1);
+        assertThat(agent.served()).isZero();
+    }
+
+    @Test
+    void aReadOnlyOpsKeyCannotStartARunAndNothingIsWritten() {
+        seed(List.of(item("A", "a", "2026-11-30T10:00:00Z")));
+        HubClient.Res res = hub().postJson("/ops/erp/" + VENDOR + "/reconcile", "{}", "X-API-Key", Keys.OPS_READ);
+        assertThat(res.status()).as(res.toString()).isEqualTo(403);
+        assertThat(res.header("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
+        assertThat(res.json().path("detail").asText()).contains("'reader'", "needs the role admin");
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM erp_reconciliation WHERE vendor = ?", Long.class, VENDOR)).isZero();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM erp_reconcile_lease WHERE vendor = ?", Long.class, VENDOR)).isZero();
+        assertThat(agent.requests).isEmpty();
+        // Reading the runs is what a read key may do.
+        assertThat(hub().get("/ops/erp/" + VENDOR + "/reconciliations", "X-API-Key", Keys.OPS_READ).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aRunThatLosesItsLeaseMidWayWritesNoFurtherRepairs() {
+        seed(numbered(200, "I%03d"));
+        agent.put("items", "I010", item("I010", "Changed at the ERP", "2026-11-30T11:00:00Z"));
+        agent.put("items", "I150", item("I150", "Changed at the ERP", "2026-11-30T11:00:00Z"));
+        agent.remove("items", "I099");
+        List<Map<String, Object>> before = jdbc.queryForList("SELECT * FROM erp_item WHERE vendor = ? ORDER BY erp_id", VENDOR);
+
+        // The run waits at its first request; meanwhile another instance takes the vendor's lease (as it would once the
+        // lease expired during a long pause of this one).
+        CountDownLatch gate = new CountDownLatch(1);
+        agent.gate = gate;
+        String runId = start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !agent.requests.isEmpty());
+        jdbc.update("UPDATE erp_reconcile_lease SET run_id = 'other-run', owner = 'other-instance', expires_at = ? WHERE vendor = ?",
+                java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).plusMinutes(10), VENDOR);
+        agent.gate = null;
+        gate.countDown();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            for (JsonNode r : runs()) {
+                if (r.path("runId").asText().equals(runId) && r.path("kind").asText().equals("items")) {
+                    return !r.path("finishedAt").isNull();
+                }
+            }
+            return false;
+        });
+        JsonNode itemsRow = null;
+        List<String> kinds = new ArrayList<>();
+        for (JsonNode r : runs()) {
+            if (r.path("runId").asText().equals(runId)) {
+                kinds.add(r.path("kind").asText());
+                itemsRow = r.path("kind").asText().equals("items") ? r : itemsRow;
+            }
+        }
+        assertThat(itemsRow.path("error").asText()).contains("lease", "another run took it");
+        assertThat(itemsRow.path("repaired").asInt()).isZero();
+        assertThat(itemsRow.path("deleted").asInt()).isZero();
+        // The mirror as it was, no change event, the remaining kind left alone, and the lease still the other run's.
+        assertThat(jdbc.queryForList("SELECT * FROM erp_item WHERE vendor = ? ORDER BY erp_id", VENDOR)).isEqualTo(before);
+        assertThat(events(runId)).isEmpty();
+        assertThat(kinds).containsExactlyInAnyOrder("items", "warehouses");
+        assertThat(jdbc.queryForObject("SELECT run_id FROM erp_reconcile_lease WHERE vendor = ?", String.class, VENDOR))
+                .isEqualTo("other-run");
     }
 }
