@@ -56,7 +56,9 @@ class SandboxCatalogTest extends HubTest {
     private List<Item> pullAll(int limit, Item from) {
         List<Item> pulled = new ArrayList<>();
         List<Item> page;
+        int requests = 0;
         do {
+            assertThat(++requests).as("limit %d: the pull ends", limit).isLessThanOrEqualTo(SandboxProducts.COUNT + 1);
             page = items(page(from == null ? "" : from.updatedAt(), from == null ? "" : from.id(), Integer.toString(limit)));
             pulled.addAll(page);
             if (!page.isEmpty()) {
