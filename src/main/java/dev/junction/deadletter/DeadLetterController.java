@@ -123,11 +123,12 @@ class DeadLetterController {
     @GetMapping("/ops/audit")
     List<DeadLetterStore.AuditEntry> audit(@RequestParam(required = false) String receiptId,
                                            @RequestParam(required = false) String action,
+                                           @RequestParam(required = false) String partner,
                                            @RequestParam(defaultValue = "100") int limit) {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new ProblemException(ProblemType.MALFORMED_REQUEST, "limit must be between 1 and " + MAX_LIMIT);
         }
-        return store.audit(receiptId, action, limit);
+        return store.audit(receiptId, action, partner, limit);
     }
 
     private ProblemException notDead(String receiptId) {

@@ -38,7 +38,8 @@ class DeadLetterStore {
                   Instant receivedAt, String correlationId, int replays, Object payload, Map<String, String> headers,
                   List<AttemptView> attemptHistory) {}
 
-    record AuditEntry(Instant at, String actor, String action, String receiptId, String reason) {}
+    /** @param partner the partner acted on, when the action names one (sync jobs) or its message does */
+    record AuditEntry(Instant at, String actor, String action, String receiptId, String partner, String reason) {}
 
     /** A filter over dead letters; null fields match everything. */
     record Filter(String partner, String event, Instant deadAfter, Instant deadBefore) {
@@ -130,20 +131,29 @@ class DeadLetterStore {
                         .addValue("id", receiptId).addValue("reason", reason));
     }
 
-    /** Newest first; a null filter matches every row (ERP agent status changes have no receipt id). */
-    List<AuditEntry> audit(String receiptId, String action, int limit) {
+    /**
+     * Newest first; a null filter matches every row (ERP agent status changes have no receipt id). A partner matches
+     * the actions naming it and those on its messages.
+     */
+    List<AuditEntry> audit(String receiptId, String action, String partner, int limit) {
         MapSqlParameterSource params = new MapSqlParameterSource("limit", limit);
         StringBuilder where = new StringBuilder(" WHERE 1 = 1");
         if (receiptId != null) {
-            where.append(" AND receipt_id = :id");
+            where.append(" AND a.receipt_id = :id");
             params.addValue("id", receiptId);
         }
         if (action != null) {
-            where.append(" AND action = :action");
+            where.append(" AND a.action = :action");
             params.addValue("action", action);
         }
-        return jdbc.query("SELECT at, actor, action, receipt_id, reason FROM ops_audit" + where + " ORDER BY id DESC LIMIT :limit",
-                params, (rs, n) -> new AuditEntry(instant(rs, 1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+        if (partner != null) {
+            where.append(" AND (a.partner = :partner OR (a.partner IS NULL AND m.partner = :partner))");
+            params.addValue("partner", partner);
+        }
+        return jdbc.query("SELECT a.at, a.actor, a.action, a.receipt_id, COALESCE(a.partner, m.partner), a.reason FROM ops_audit a"
+                        + " LEFT JOIN message m ON m.receipt_id = a.receipt_id" + where + " ORDER BY a.id DESC LIMIT :limit",
+                params, (rs, n) -> new AuditEntry(instant(rs, 1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6)));
     }
 
     private static Item item(ResultSet rs, int row) throws SQLException {
