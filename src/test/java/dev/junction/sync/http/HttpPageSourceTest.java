@@ -317,15 +317,6 @@ class HttpPageSourceTest {
     }
 
     @Test
-    void aFullPageEndingAtItsOwnCheckpointIsRefusedRatherThanLoopingForever() {
-        Checkpoint from = new Checkpoint("2026-11-30T10:00:00Z", "c");
-        assertThatThrownBy(() -> fetchCatalog(page(product("a", "2026-11-30T10:00:00Z"), product("b", "2026-11-30T10:00:00Z"),
-                product("c", "2026-11-30T10:00:00Z")), from))
-                .isInstanceOf(BadPageException.class)
-                .hasMessageContaining("a full page ends at the checkpoint it was asked to start after");
-    }
-
-    @Test
     void anUnresolvedPlaceholderIsNamedWithoutCallingAndWithoutValues() {
         SyncJob job = SourceHub.job("unset", SourceHub.standardParams(), 3);
 
