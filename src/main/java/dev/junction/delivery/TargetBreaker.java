@@ -60,6 +60,15 @@ final class TargetBreaker {
         return breaker.tryAcquirePermission();
     }
 
+    /**
+     * Whether a call that carries no message (a sync job's pull) may be made now; if true, its outcome must be reported
+     * with {@link #succeeded} or {@link #failed}. While half-open such a call is one of the round's trials: a target
+     * only a source calls has no parked message to try with, and would never close again.
+     */
+    boolean tryAcquireForPull() {
+        return breaker.tryAcquirePermission();
+    }
+
     /** Gives back a permission without an outcome (the call was never made). */
     void release() {
         breaker.releasePermission();

@@ -26,11 +26,7 @@ class TargetEndpoint extends DefaultEndpoint {
         this.target = target;
         this.breaker = breaker;
         this.environment = environment;
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(target.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.client = TargetRequests.client(target.timeout());
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.junction.delivery;
 
 import dev.junction.partner.Partner;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Set;
@@ -50,21 +49,12 @@ class TargetProducer extends DefaultProducer {
     }
 
     private HttpRequest request(Exchange exchange, Partner.Target target) {
-        String base = endpoint.environment().resolveRequiredPlaceholders(target.url());
-        URI uri = URI.create(base.replaceAll("/+$", "") + endpoint.path());
         byte[] body = exchange.getMessage().getBody(byte[].class);
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
-                .timeout(target.timeout())
+        HttpRequest.Builder b = TargetRequests.builder(endpoint.environment(), target, endpoint.path(), OURS)
                 .method(endpoint.method(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("Content-Type", exchange.getMessage().getHeader("Content-Type", "application/json", String.class))
-                .header("User-Agent", "Junction");
+                .header("Content-Type", exchange.getMessage().getHeader("Content-Type", "application/json", String.class));
         copy(exchange, b, "Idempotency-Key");
         copy(exchange, b, "X-Correlation-Id");
-        target.headers().forEach((k, v) -> {
-            if (!OURS.contains(k.toLowerCase(java.util.Locale.ROOT))) {
-                b.header(k, endpoint.environment().resolveRequiredPlaceholders(v));
-            }
-        });
         return b.build();
     }
 
