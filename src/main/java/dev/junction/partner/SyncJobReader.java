@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.jayway.jsonpath.InvalidPathException;
 import com.jayway.jsonpath.JsonPath;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.scheduling.support.CronExpression;
@@ -80,7 +81,8 @@ final class SyncJobReader {
             }
             Map<String, String> params = new LinkedHashMap<>();
             h.path("params").fields().forEachRemaining(p -> params.put(p.getKey(), p.getValue().asText()));
-            return new SyncJob.HttpSource(target, h.path("path").asText(""), Map.copyOf(params),
+            // The descriptor's order, so that every request lists its parameters the same way.
+            return new SyncJob.HttpSource(target, h.path("path").asText(""), Collections.unmodifiableMap(params),
                     h.path("pageSize").asInt(SyncJob.DEFAULT_PAGE_SIZE),
                     jsonPath(h, where, "records"), jsonPath(h, where, "cursor"), jsonPath(h, where, "id"));
         }

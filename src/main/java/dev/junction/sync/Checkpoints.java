@@ -3,7 +3,9 @@ package dev.junction.sync;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Comparator;
 import java.util.Optional;
@@ -43,15 +45,19 @@ final class Checkpoints {
         return instant(stored.cursor()).map(t -> new Checkpoint(t.minus(lookback).toString(), null)).orElse(stored);
     }
 
-    /** A timestamp cursor as an instant (ISO-8601 with Z or an offset). */
+    /** A timestamp cursor as an instant: ISO-8601 with Z or an offset, or without one (read as UTC, as the sources do). */
     static Optional<Instant> instant(String cursor) {
         if (cursor == null) {
             return Optional.empty();
         }
         try {
             return Optional.of(OffsetDateTime.parse(cursor).toInstant());
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
+        } catch (DateTimeParseException withoutOffset) {
+            try {
+                return Optional.of(LocalDateTime.parse(cursor).toInstant(ZoneOffset.UTC));
+            } catch (DateTimeParseException e) {
+                return Optional.empty();
+            }
         }
     }
 
