@@ -30,7 +30,13 @@ class ShippedConnectorsTest {
         assertThat(demo.apiKeys()).singleElement().satisfies(k -> assertThat(k.sha256()).isEqualTo(sandboxKey));
         assertThat(demo.retry()).isEqualTo(new Partner.RetryPolicy(5, Duration.ofSeconds(2), 4, Duration.ofMinutes(10), 0.2));
         assertThat(demo.delivery().maxConcurrent()).isEqualTo(4);
-        assertThat(demo.events()).containsOnlyKeys("order-created", "stock-changed", "vendor-order");
+        assertThat(demo.events()).containsOnlyKeys("order-created", "stock-changed", "vendor-order", "product-changed");
+        SyncJob products = demo.syncJob("products").orElseThrow();
+        assertThat(products.schedule()).isEqualTo(new SyncJob.Schedule(Duration.ofSeconds(10), null));
+        assertThat(products.source()).isInstanceOfSatisfying(SyncJob.HttpSource.class, h -> {
+            assertThat(h.target()).isEqualTo("catalog");
+            assertThat(demo.targets().get("catalog").url()).contains("/sandbox/catalog");
+        });
         assertThat(demo.event("order-created").orElseThrow().schema()).isPresent();
         assertThat(demo.event("stock-changed").orElseThrow().idempotencyKey())
                 .isInstanceOfSatisfying(IdempotencyKeySource.Json.class, k -> assertThat(k.expression()).isEqualTo("$.eventId"));
