@@ -1,6 +1,7 @@
 package dev.junction.kafka;
 
 import static dev.junction.kafka.KafkaTopics.accept;
+import static dev.junction.kafka.KafkaTopics.awaitStatus;
 import static dev.junction.kafka.KafkaTopics.readAll;
 import static dev.junction.kafka.KafkaTopics.withKey;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,34 +66,26 @@ class KafkaOutageTest {
     void failedSendsAreRetriedAndDeliveredAfterRecoveryOrDeadLetteredWhenAttemptsRunOut() {
         HubClient hub = new HubClient(port);
         String before = accept(hub, "stream", KafkaTopics.STREAM, "order-created", "{\"id\":\"before\"}");
-        awaitStatus(before, "delivered");
+        awaitStatus(jdbc, before, "delivered");
 
         broker.destroy();
         String patient = accept(hub, "stream", KafkaTopics.STREAM, "order-created", "{\"id\":\"during\"}");
         String fragile = accept(hub, "fragile", KafkaTopics.FRAGILE, "order-created", "{\"id\":\"lost-cause\"}");
 
-        awaitStatus(fragile, "dead");
+        awaitStatus(jdbc, fragile, "dead");
         assertThat(outcomes(fragile)).containsExactly("retry", "dead");
         await().atMost(Duration.ofSeconds(30)).until(() -> outcomes(patient).size() >= 2);
         assertThat(outcomes(patient)).containsOnly("retry");
-        assertThat(status(patient)).isEqualTo("retrying");
+        assertThat(KafkaTopics.status(jdbc, patient)).isEqualTo("retrying");
 
         broker = startBroker();
-        awaitStatus(patient, "delivered");
+        awaitStatus(jdbc, patient, "delivered");
 
         var records = readAll(broker.getBrokersAsString(), "orders");
         assertThat(withKey(records, patient)).singleElement()
                 .satisfies(r -> assertThat(r.value()).isEqualTo("{\"id\":\"during\"}"));
         assertThat(withKey(records, fragile)).isEmpty();
         assertThat(outcomes(patient)).last().isEqualTo("delivered");
-    }
-
-    private void awaitStatus(String receipt, String status) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> status(receipt), status::equals);
-    }
-
-    private String status(String receipt) {
-        return jdbc.queryForObject("SELECT status FROM message WHERE receipt_id = ?", String.class, receipt);
     }
 
     private List<String> outcomes(String receipt) {

@@ -10,8 +10,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Test helpers shared by the Kafka tests: the test partners' keys, a webhook, and everything a topic holds. */
 final class KafkaTopics {
@@ -60,6 +62,14 @@ final class KafkaTopics {
 
     static List<ConsumerRecord<String, String>> withKey(List<ConsumerRecord<String, String>> records, String key) {
         return records.stream().filter(r -> key.equals(r.key())).toList();
+    }
+
+    static String status(JdbcTemplate jdbc, String receipt) {
+        return jdbc.queryForObject("SELECT status FROM message WHERE receipt_id = ?", String.class, receipt);
+    }
+
+    static void awaitStatus(JdbcTemplate jdbc, String receipt, String status) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> status(jdbc, receipt), status::equals);
     }
 
     static String header(ConsumerRecord<String, String> record, String name) {
