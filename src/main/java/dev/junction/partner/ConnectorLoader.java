@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +38,8 @@ import java.util.Set;
 final class ConnectorLoader {
 
     static final SchemaValidatorsConfig POINTER_PATHS = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build();
+
+    private static final java.util.regex.Pattern SQL_QUERY = java.util.regex.Pattern.compile("/syncJobs/[^/]+/source/sql/query");
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private final JsonSchema descriptorSchema;
@@ -118,10 +121,15 @@ final class ConnectorLoader {
         }
     }
 
-    /** The pointer of the first text (value or key) holding a control character, or null. */
+    /**
+     * The pointer of the first text (value or key) holding a control character, or null. A sync job's SQL query may
+     * span lines (tabs, CR and LF), as SQL is written; no other control character is allowed there either.
+     */
     static String firstControlCharacter(JsonNode node, String at) {
         if (node.isTextual()) {
-            return node.asText().chars().anyMatch(c -> c < 0x20 || c == 0x7F) ? (at.isEmpty() ? "/" : at) : null;
+            boolean multiLine = SQL_QUERY.matcher(at).matches();
+            return node.asText().chars().anyMatch(c -> (c < 0x20 || c == 0x7F) && !(multiLine && (c == '\n' || c == '\r' || c == '\t')))
+                    ? (at.isEmpty() ? "/" : at) : null;
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -189,7 +197,7 @@ final class ConnectorLoader {
                     events(),
                     targets(),
                     agent(),
-                    Map.of());
+                    syncJobs());
         }
 
         private Partner.Agent agent() {
@@ -216,7 +224,7 @@ final class ConnectorLoader {
         }
 
         private List<Partner.ApiKey> apiKeys() {
-            return keys(root.get("apiKeys"), "/apiKeys");
+            return keys(root.path("apiKeys"), "/apiKeys");
         }
 
         private List<Partner.ApiKey> keys(JsonNode list, String at) {
@@ -312,6 +320,15 @@ final class ConnectorLoader {
                 throw InvalidConnectorException.at(file, at, "schema file " + path + " is not a valid JSON Schema: "
                         + RouteCatalog.firstLine(e.getMessage()));
             }
+        }
+
+        private Map<String, SyncJob> syncJobs() {
+            Map<String, SyncJob> jobs = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = root.path("syncJobs").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                jobs.put(e.getKey(), new SyncJobReader(file, "/syncJobs/" + e.getKey(), e.getValue(), root).read(e.getKey()));
+            }
+            return Collections.unmodifiableMap(jobs);
         }
 
         private Map<String, Partner.Target> targets() {
