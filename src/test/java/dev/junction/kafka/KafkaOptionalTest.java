@@ -42,4 +42,14 @@ class KafkaOptionalTest {
                 "--" + KafkaTopics.CONNECTORS, "--" + KafkaTopics.ROUTES).close())
                 .hasStackTraceContaining("kafka://orders needs junction.kafka.bootstrap-servers (env JUNCTION_KAFKA_BOOTSTRAP_SERVERS)");
     }
+
+    @Test
+    void aKafkaSyncJobNeedsTheSetting() {
+        assertThatThrownBy(() -> new SpringApplicationBuilder(JunctionApplication.class).run(
+                "--server.port=0", "--junction.data-dir=target/kafka-unset-" + UUID.randomUUID(),
+                "--junction.connectors-dir=src/test/resources/kafka/sync/connectors",
+                "--junction.routes-dir=src/test/resources/kafka/sync/routes").close())
+                .hasStackTraceContaining("consumes Kafka topic marketplace.")
+                .hasStackTraceContaining("needs junction.kafka.bootstrap-servers (env JUNCTION_KAFKA_BOOTSTRAP_SERVERS)");
+    }
 }
