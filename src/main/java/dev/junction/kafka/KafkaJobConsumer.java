@@ -102,6 +102,14 @@ final class KafkaJobConsumer {
         }
     }
 
+    String partner() {
+        return partner.id();
+    }
+
+    String job() {
+        return job.id();
+    }
+
     void pause() {
         pauseRequested = true;
     }

@@ -51,18 +51,22 @@ public class KafkaSyncConsumers implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
+        List<KafkaJobConsumer> jobs = new ArrayList<>();
         for (Partner p : partners.all()) {
             for (SyncJob job : p.syncJobs().values()) {
                 if (job.source() instanceof SyncJob.KafkaSource source) {
+                    // checked for every job before any consumer starts, so a refused start leaves no thread behind
                     if (!settings.configured()) {
                         throw new IllegalStateException("Sync job " + p.id() + "/" + job.id() + " consumes Kafka topic " + source.topic()
                                 + " and needs junction.kafka.bootstrap-servers (env JUNCTION_KAFKA_BOOTSTRAP_SERVERS)");
                     }
-                    KafkaJobConsumer c = new KafkaJobConsumer(p, job, source, settings, journal, poison, commits, clock);
-                    consumers.put(key(p.id(), job.id()), c);
-                    c.start();
+                    jobs.add(new KafkaJobConsumer(p, job, source, settings, journal, poison, commits, clock));
                 }
             }
+        }
+        for (KafkaJobConsumer c : jobs) {
+            consumers.put(key(c.partner(), c.job()), c);
+            c.start();
         }
         running = true;
     }
