@@ -41,7 +41,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * </ul>
  * Any wrong answer (not 202, records missing, the hub not counting them delivered) stops the program with exit 1.
  *
- * <p>Output: {@code KAFKA round=<r> measure=<hub|hub-intake|plain-async|plain-sync> records=<n> seconds=<s> per_s=<n>}.
+ * <p>{@code --mode intake|watch|plain} run one part of the drain measure (bench/kafka-publish.sh drives it): {@code intake}
+ * posts N webhooks to a hub whose delivery is off ({@code journal-intake}); {@code watch}, started before the hub
+ * restarts with delivery on, times the topic from its first new record to the N-th ({@code hub-drain}: the publish path
+ * alone, claim, route, acks=all send, outcome; exactly N new records); {@code plain} runs both plain producers once
+ * ({@code drain-plain-async}, {@code drain-plain-sync}).
+ *
+ * <p>Output: {@code KAFKA round=<r> measure=<hub|hub-intake|hub-drain|journal-intake|[drain-]plain-async|[drain-]plain-sync> records=<n>
+ * seconds=<s> per_s=<n>}.
  */
 public class KafkaPublish {
 
@@ -61,6 +68,27 @@ public class KafkaPublish {
         int httpClients = Integer.parseInt(o.getOrDefault("http-clients", "32"));
 
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        String mode = o.getOrDefault("mode", "rounds");
+        int round = Integer.parseInt(o.getOrDefault("round", "1"));
+        if (mode.equals("intake")) {
+            intake(http, hub, key, partner, n, httpClients, "r" + round + "-drain", round);
+            return;
+        }
+        if (!mode.equals("rounds")) {
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps(brokers));
+                 KafkaConsumer<String, String> offsets = new KafkaConsumer<>(Map.of("bootstrap.servers", brokers,
+                         "key.deserializer", StringDeserializer.class, "value.deserializer", StringDeserializer.class))) {
+                List<TopicPartition> partitions = offsets.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                        .map(p -> new TopicPartition(topic, p.partition())).toList();
+                if (mode.equals("watch")) {
+                    watch(offsets, partitions, n, round);
+                } else { // plain
+                    print(round, "drain-plain-async", n, plainAsync(producer, topic, n, "r" + round + "-pa"));
+                    print(round, "drain-plain-sync", n, plainSync(producer, topic, n, concurrency, "r" + round + "-ps"));
+                }
+            }
+            return;
+        }
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps(brokers));
              KafkaConsumer<String, String> offsets = new KafkaConsumer<>(Map.of("bootstrap.servers", brokers,
                      "key.deserializer", StringDeserializer.class, "value.deserializer", StringDeserializer.class))) {
@@ -153,27 +181,8 @@ public class KafkaPublish {
                     List<TopicPartition> partitions, int n, int clients, String tag, int round) throws Exception {
         long deliveredBefore = delivered(http, hub, opsKey, partner);
         long before = end(offsets, partitions);
-        Semaphore inFlight = new Semaphore(clients);
-        ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
-        List<CompletableFuture<?>> all = new ArrayList<>(n);
         long t0 = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            inFlight.acquire();
-            HttpRequest req = HttpRequest.newBuilder(URI.create(hub + "/webhooks/" + partner + "/order-created"))
-                    .timeout(Duration.ofSeconds(60)).header("X-API-Key", key).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body(tag, i))).build();
-            all.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((res, e) -> {
-                inFlight.release();
-                if (e != null || res.statusCode() != 202) {
-                    wrong.add(e != null ? e.toString() : res.statusCode() + " " + res.body());
-                }
-            }));
-        }
-        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
-        double intake = (System.nanoTime() - t0) / 1e9;
-        if (!wrong.isEmpty()) {
-            fail("hub intake: " + wrong.size() + " wrong answers, e.g. " + wrong.peek());
-        }
+        double intake = post(http, hub, key, partner, n, clients, tag);
         long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
         long now;
         while ((now = end(offsets, partitions)) < before + n) {
@@ -196,6 +205,68 @@ public class KafkaPublish {
         if (extra != 0) {
             fail("hub: " + extra + " records more than messages (a retried attempt?)");
         }
+    }
+
+    /** Posts N webhooks to a hub whose delivery is off (they wait in the journal); prints the intake rate. */
+    static void intake(HttpClient http, String hub, String key, String partner, int n, int clients, String tag, int round) throws Exception {
+        print(round, "journal-intake", n, post(http, hub, key, partner, n, clients, tag));
+    }
+
+    /** N webhooks by {@code clients} concurrent requests; seconds until the last 202 (exit 1 on any other answer). */
+    static double post(HttpClient http, String hub, String key, String partner, int n, int clients, String tag) throws Exception {
+        Semaphore inFlight = new Semaphore(clients);
+        ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+        List<CompletableFuture<?>> all = new ArrayList<>(n);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            inFlight.acquire();
+            HttpRequest req = HttpRequest.newBuilder(URI.create(hub + "/webhooks/" + partner + "/order-created"))
+                    .timeout(Duration.ofSeconds(60)).header("X-API-Key", key).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body(tag, i))).build();
+            all.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((res, e) -> {
+                inFlight.release();
+                if (e != null || res.statusCode() != 202) {
+                    wrong.add(e != null ? e.toString() : res.statusCode() + " " + res.body());
+                }
+            }));
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (!wrong.isEmpty()) {
+            fail("intake: " + wrong.size() + " wrong answers, e.g. " + wrong.peek());
+        }
+        return seconds;
+    }
+
+    /**
+     * Started before the hub that drains the journal: from the first new record in the topic to the N-th, the rate at
+     * which the hub publishes a backlog (claim, route, acks=all send, outcome). Exactly N new records, else exit 1.
+     */
+    static void watch(KafkaConsumer<String, String> offsets, List<TopicPartition> partitions, int n, int round) throws Exception {
+        long before = end(offsets, partitions);
+        System.out.println("WATCHING from " + before);
+        System.out.flush();
+        long deadline = System.nanoTime() + Duration.ofSeconds(900).toNanos();
+        long first = 0;
+        long now;
+        while ((now = end(offsets, partitions)) < before + n) {
+            if (first == 0 && now > before) {
+                first = System.nanoTime();
+            }
+            if (System.nanoTime() > deadline) {
+                fail("watch: only " + (now - before) + " of " + n + " records");
+            }
+            Thread.sleep(5);
+        }
+        long last = System.nanoTime();
+        if (first == 0) {
+            first = last;
+        }
+        Thread.sleep(1000);
+        if (end(offsets, partitions) != before + n) {
+            fail("watch: " + (end(offsets, partitions) - before) + " records for " + n + " messages (a duplicate?)");
+        }
+        print(round, "hub-drain", n - 1, Math.max(1e-3, (last - first) / 1e9));
     }
 
     static long end(KafkaConsumer<String, String> consumer, List<TopicPartition> partitions) {

@@ -17,7 +17,11 @@
 #   bench/kafka-publish.sh                       # 5 rounds + 1 warm-up, 20,000 records each; writes bench/RESULTS.md
 #   QUICK=1 bench/kafka-publish.sh               # 1 round, 2,000 records, results not written: checks it works
 #
-# Settings (environment): ROUNDS=5 WARMUP=1 RECORDS=20000 HTTP_CLIENTS=32 PARTITIONS=3 HUB_JAVA_OPTS=-Xmx512m
+#   hub-drain    the publish path alone: RECORDS webhooks journaled with delivery off, then a hub with delivery on drains
+#                them; timed from the topic's first new record to the last (DRAIN_ROUNDS rounds, each followed by the
+#                plain producers again as drain-plain-async / drain-plain-sync).
+#
+# Settings (environment): ROUNDS=5 WARMUP=1 RECORDS=20000 DRAIN_ROUNDS=3 HTTP_CLIENTS=32 PARTITIONS=3 HUB_JAVA_OPTS=-Xmx512m
 #   BROKER_JAVA_OPTS=-Xmx1g CLIENT_JAVA_OPTS=-Xmx512m JAR=target/junction.jar SKIP_BUILD=0 STARTUP_TIMEOUT=180
 #   RESULTS_FILE=bench/RESULTS.md (section <!-- kafka-publish:start --> .. end)  WRITE_RESULTS=1 (QUICK=1: 0)  KEEP_WORK=0
 set -Eeuo pipefail
@@ -30,11 +34,12 @@ cd "$ROOT"
 
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
-    ROUNDS=${ROUNDS:-1} WARMUP=${WARMUP:-0} RECORDS=${RECORDS:-2000} WRITE_RESULTS=${WRITE_RESULTS:-0}
+    ROUNDS=${ROUNDS:-1} WARMUP=${WARMUP:-0} RECORDS=${RECORDS:-2000} DRAIN_ROUNDS=${DRAIN_ROUNDS:-1} WRITE_RESULTS=${WRITE_RESULTS:-0}
 fi
 ROUNDS=${ROUNDS:-5}
 WARMUP=${WARMUP:-1}
 RECORDS=${RECORDS:-20000}
+DRAIN_ROUNDS=${DRAIN_ROUNDS:-3}
 HTTP_CLIENTS=${HTTP_CLIENTS:-32}
 PARTITIONS=${PARTITIONS:-3}
 HUB_JAVA_OPTS=${HUB_JAVA_OPTS--Xmx512m}
@@ -98,6 +103,34 @@ if grep -E ' (ERROR|WARN) ' "$WORK/hub/hub.log" | grep -qv 'HealthIndicator'; th
     log "hub log warnings/errors:"; grep -E ' (ERROR|WARN) ' "$WORK/hub/hub.log" | grep -v 'HealthIndicator' | tail -5 >&2
 fi
 stop_hub
+
+# The drain measure: the publish path alone. RECORDS webhooks are journaled by a hub whose delivery is off, then a hub
+# with delivery on starts on the same database and drains them; the watcher times the topic from the first new record
+# to the last. Each round: fresh database, then the plain producers again (interleaved with the drains).
+client() {  # mode round
+    # shellcheck disable=SC2086  # a list of JVM options
+    java $CLIENT_JAVA_OPTS -cp "$WORK/cls:$CP" KafkaPublish --mode "$1" --round "$2" --hub "http://127.0.0.1:${HUB_PORT:-0}" --key "$KEY" \
+        --ops-key "$OPS_KEY" --partner "$PARTNER" --brokers "$BROKERS" --topic "$TOPIC" --records "$RECORDS" \
+        --concurrency "$CONCURRENCY" --http-clients "$HTTP_CLIENTS"
+}
+for ((r = 1; r <= DRAIN_ROUNDS; r++)); do
+    dir="$WORK/drain-$r"
+    log "drain round $r: journaling $RECORDS webhooks with delivery off"
+    launch_hub h2 "$dir" 1 "$BENCH/kafka/connectors" "$BENCH/kafka/routes" JUNCTION_KAFKA_BOOTSTRAP_SERVERS="$BROKERS" JUNCTION_DELIVERY_ENABLED=false
+    client intake "$r" | tee -a "$OUT" || die "intake failed"
+    stop_hub
+    client watch "$r" >"$dir/watch.out" 2>&1 &
+    CHILD_PID=$!
+    for ((i = 0; i < 120; i++)); do grep -q '^WATCHING' "$dir/watch.out" && break; sleep 0.5; done
+    grep -q '^WATCHING' "$dir/watch.out" || die "the watcher did not start: $(cat "$dir/watch.out")"
+    log "drain round $r: starting the hub with delivery on"
+    launch_hub h2 "$dir" 1 "$BENCH/kafka/connectors" "$BENCH/kafka/routes" JUNCTION_KAFKA_BOOTSTRAP_SERVERS="$BROKERS"
+    wait "$CHILD_PID" || die "watch failed: $(cat "$dir/watch.out")"
+    CHILD_PID=""
+    grep '^KAFKA' "$dir/watch.out" | tee -a "$OUT"
+    stop_hub
+    client plain "$r" | tee -a "$OUT" || die "plain failed"
+done
 stop_broker
 
 TSV="$WORK/results.tsv"
@@ -120,7 +153,7 @@ SECTION="$WORK/section.md"
     echo "broker: Kafka 3.9.1 single-node KRaft (\`bench/KafkaBroker.java\`, \`$BROKER_JAVA_OPTS\`), topic with $PARTITIONS partitions, on the same machine."
     echo
     echo '```'
-    echo "ROUNDS=$ROUNDS WARMUP=$WARMUP RECORDS=$RECORDS HTTP_CLIENTS=$HTTP_CLIENTS PARTITIONS=$PARTITIONS bench/kafka-publish.sh"
+    echo "ROUNDS=$ROUNDS WARMUP=$WARMUP RECORDS=$RECORDS DRAIN_ROUNDS=$DRAIN_ROUNDS HTTP_CLIENTS=$HTTP_CLIENTS PARTITIONS=$PARTITIONS bench/kafka-publish.sh"
     echo '```'
     echo
     echo "Both sides: acks=all, enable.idempotence=true, max.in.flight 5, linger 5 ms, ~90-byte JSON values keyed by a 36-character id."
@@ -130,9 +163,14 @@ SECTION="$WORK/section.md"
     echo "waiting, then flush (kafka-producer-perf-test's way). \`plain-sync\`: $CONCURRENCY threads each waiting for its send's ack, as the"
     echo "hub's $CONCURRENCY delivery slots do. Medians over $ROUNDS interleaved rounds (min-max) after $WARMUP warm-up round(s); ratios per round."
     echo
+    echo "Drain rounds ($DRAIN_ROUNDS, the publish path alone): $RECORDS webhooks journaled by a hub with delivery off (\`journal-intake\`), then a hub"
+    echo "with delivery on starts on that database and drains them: \`hub-drain\` is timed from the topic's first new record to its last"
+    echo "(claim, route, acks=all send, outcome writes; a JVM just started, so JIT warm-up included), exactly $RECORDS new records checked."
+    echo "After each drain the plain producers run again (\`drain-plain-*\`), so each drain has its own same-moment baseline."
+    echo
     echo "| measure | messages/s |"
     echo "|---|---|"
-    for m in hub hub-intake plain-async plain-sync; do
+    for m in hub hub-intake plain-async plain-sync journal-intake hub-drain drain-plain-async drain-plain-sync; do
         echo "| $m | $(median < <(vals "$m")) ($(vals "$m" | minmax)) |"
     done
     echo
@@ -142,6 +180,11 @@ SECTION="$WORK/section.md"
     echo "|---|---|---|"
     echo "| hub >= 0.5x plain producer (async, perf-test style) | $(cell hub plain-async) | $(verdict_of "$r" 0.5) |"
     echo "| hub >= 0.5x plain producer (sync, $CONCURRENCY threads) | $(cell hub plain-sync) | $(verdict_of "$r2" 0.5) |"
+    r3=$(median < <(ratios hub-drain drain-plain-async))
+    r4=$(median < <(ratios hub-drain drain-plain-sync))
+    echo "| hub-drain >= 0.5x plain producer (async) | $(cell hub-drain drain-plain-async) | $(verdict_of "$r3" 0.5) |"
+    echo "| hub-drain >= 0.5x plain producer (sync, $CONCURRENCY threads) | $(cell hub-drain drain-plain-sync) | $(verdict_of "$r4" 0.5) |"
+    verdict kafka-publish.sh "hub drain >= 0.5x plain producer (async)" h2 "${r3}x" "$(verdict_of "$r3" 0.5 | tr -d '*')"
     verdict kafka-publish.sh "hub >= 0.5x plain producer (async)" h2 "${r}x" "$(verdict_of "$r" 0.5 | tr -d '*')"
     echo
     echo "### Machine"
