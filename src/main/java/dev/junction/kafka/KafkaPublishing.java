@@ -74,6 +74,10 @@ class KafkaPublishing {
             throw new IllegalStateException(kafka.getEndpointUri()
                     + " needs junction.kafka.bootstrap-servers (env JUNCTION_KAFKA_BOOTSTRAP_SERVERS)");
         }
+        // Also on the endpoint's own copy of the configuration: an endpoint copies the component's when it is created,
+        // which (measured) can come before the component customizer has run, leaving the client's defaults (a send
+        // blocking 60 s on a dead broker) in place.
+        configure(kafka.getConfiguration(), settings);
         DefaultInterceptSendToEndpoint keyed = new DefaultInterceptSendToEndpoint(kafka, false);
         keyed.setBefore(exchange -> keyByReceipt(exchange, kafka.getConfiguration().getKey()));
         return keyed;
