@@ -1,0 +1,112 @@
+package dev.junction.kafka;
+
+import dev.junction.partner.Partner;
+import dev.junction.partner.PartnerRegistry;
+import dev.junction.partner.SyncJob;
+import dev.junction.sync.SyncJournal;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * The Kafka sources of sync jobs ({@code source: kafka: {topic, groupId}}): one consumer per job, in the job's consumer
+ * group, that journals each poll's records through {@link SyncJournal} and commits the group's offsets only after the
+ * journal transaction committed. A record is keyed {@code <partition>@<offset>}, so the records redelivered after a
+ * crash between the two commits are dropped as duplicates: each record is journaled exactly once.
+ *
+ * <p>With no Kafka job nothing starts, and the hub needs no broker; a Kafka job without
+ * {@code junction.kafka.bootstrap-servers} fails startup naming the setting.
+ */
+@Component
+public class KafkaSyncConsumers implements SmartLifecycle {
+
+    /** What the ops API shows of one Kafka job. */
+    public record Status(String partner, String job, String topic, String groupId, String state, long records,
+                         long journaled, long duplicates, long deadLettered, String lastError, java.time.Instant lastRecordAt) {}
+
+    private final PartnerRegistry partners;
+    private final SyncJournal journal;
+    private final PoisonRecords poison;
+    private final OffsetCommits commits;
+    private final KafkaSettings settings;
+    private final Clock clock;
+    private final Map<String, KafkaJobConsumer> consumers = new ConcurrentHashMap<>();
+    private volatile boolean running;
+
+    KafkaSyncConsumers(PartnerRegistry partners, SyncJournal journal, PoisonRecords poison, KafkaSettings settings, Clock clock,
+                       ObjectProvider<OffsetCommits> commits) {
+        this.partners = partners;
+        this.journal = journal;
+        this.poison = poison;
+        this.commits = commits.getIfAvailable(() -> OffsetCommits.SYNC);
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized void start() {
+        List<KafkaJobConsumer> jobs = new ArrayList<>();
+        for (Partner p : partners.all()) {
+            for (SyncJob job : p.syncJobs().values()) {
+                if (job.source() instanceof SyncJob.KafkaSource source) {
+                    // checked for every job before any consumer starts, so a refused start leaves no thread behind
+                    if (!settings.configured()) {
+                        throw new IllegalStateException("Sync job " + p.id() + "/" + job.id() + " consumes Kafka topic " + source.topic()
+                                + " and needs junction.kafka.bootstrap-servers (env JUNCTION_KAFKA_BOOTSTRAP_SERVERS)");
+                    }
+                    jobs.add(new KafkaJobConsumer(p, job, source, settings, journal, poison, commits, clock));
+                }
+            }
+        }
+        for (KafkaJobConsumer c : jobs) {
+            consumers.put(key(c.partner(), c.job()), c);
+            c.start();
+        }
+        running = true;
+    }
+
+    @Override
+    public synchronized void stop() {
+        consumers.values().forEach(KafkaJobConsumer::stop);
+        consumers.clear();
+        running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    public List<Status> statuses() {
+        List<Status> all = new ArrayList<>();
+        consumers.values().forEach(c -> all.add(c.status()));
+        return all;
+    }
+
+    public Optional<Status> status(String partner, String job) {
+        return find(partner, job).map(KafkaJobConsumer::status);
+    }
+
+    /** Stops fetching (the group keeps its partitions and offsets); false when there is no such Kafka job. */
+    public boolean pause(String partner, String job) {
+        return find(partner, job).map(c -> { c.pause(); return true; }).orElse(false);
+    }
+
+    public boolean resume(String partner, String job) {
+        return find(partner, job).map(c -> { c.resume(); return true; }).orElse(false);
+    }
+
+    private Optional<KafkaJobConsumer> find(String partner, String job) {
+        return Optional.ofNullable(consumers.get(key(partner, job)));
+    }
+
+    private static String key(String partner, String job) {
+        return partner + "/" + job;
+    }
+}
