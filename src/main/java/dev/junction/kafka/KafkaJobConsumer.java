@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.partner.Partner;
 import dev.junction.partner.SyncJob;
 import dev.junction.sync.PulledRecord;
+import dev.junction.sync.SyncGate;
 import dev.junction.sync.SyncJournal;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,6 +49,7 @@ final class KafkaJobConsumer {
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+    private static final Duration HOLD_CHECK = Duration.ofSeconds(1);
 
     private final Partner partner;
     private final SyncJob job;
@@ -57,21 +59,26 @@ final class KafkaJobConsumer {
     private final PoisonRecords poison;
     private final OffsetCommits commits;
     private final Clock clock;
+    private final SyncGate gate;
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong journaled = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private volatile String lastError;
     private volatile Instant lastRecordAt;
+    /** The ops pause (sync_job.paused, for every instance) or backpressure, read at most every {@link #HOLD_CHECK}. */
     private volatile boolean pauseRequested;
+    private volatile boolean backpressure;
+    private Instant nextHoldCheck = Instant.MIN;
     /** Set by the consumer thread once it has stopped fetching: the poll under way when pause() came is journaled first. */
     private volatile boolean paused;
     private volatile boolean running;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
+    private volatile Instant startedAt;
 
     KafkaJobConsumer(Partner partner, SyncJob job, SyncJob.KafkaSource source, KafkaSettings settings, SyncJournal journal,
-                     PoisonRecords poison, OffsetCommits commits, Clock clock) {
+                     PoisonRecords poison, OffsetCommits commits, Clock clock, SyncGate gate) {
         this.partner = partner;
         this.job = job;
         this.source = source;
@@ -80,9 +87,15 @@ final class KafkaJobConsumer {
         this.poison = poison;
         this.commits = commits;
         this.clock = clock;
+        this.gate = gate;
+    }
+
+    Instant startedAt() {
+        return startedAt;
     }
 
     void start() {
+        startedAt = clock.instant();
         running = true;
         thread = new Thread(this::run, "kafka-sync-" + partner.id() + "-" + job.id());
         thread.setDaemon(true);
@@ -110,18 +123,25 @@ final class KafkaJobConsumer {
         return job.id();
     }
 
-    void pause() {
-        pauseRequested = true;
-    }
-
-    void resume() {
-        pauseRequested = false;
+    /** Reads the pause switch and the backlog, at most every HOLD_CHECK; a failed read keeps the last answer. */
+    private void checkHold() {
+        Instant now = clock.instant();
+        if (now.isBefore(nextHoldCheck)) {
+            return;
+        }
+        nextHoldCheck = now.plus(HOLD_CHECK);
+        try {
+            pauseRequested = gate.paused(partner.id(), job.id());
+            backpressure = !pauseRequested && gate.overBacklog(partner.id(), job.maxBacklog());
+        } catch (RuntimeException e) {
+            log.warn("Kafka sync job {}/{} could not read its pause switch and backlog: {}", partner.id(), job.id(), e.toString());
+        }
     }
 
     KafkaSyncConsumers.Status status() {
         String state = !running ? "stopped" : pauseRequested ? (paused ? "paused" : "pausing") : lastError != null ? "failing" : "running";
         return new KafkaSyncConsumers.Status(partner.id(), job.id(), source.topic(), source.groupId(), state, records.get(),
-                journaled.get(), duplicates.get(), deadLettered.get(), lastError, lastRecordAt);
+                journaled.get(), duplicates.get(), deadLettered.get(), lastError, lastRecordAt, backpressure);
     }
 
     private void run() {
@@ -135,13 +155,14 @@ final class KafkaJobConsumer {
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    if (pauseRequested) {
+                    if (pauseRequested || backpressure) {
                         c.pause(partitions); // a rebalance while paused must not start fetching the new partitions
                     }
                 }
             });
             while (running) {
-                if (pauseRequested) {
+                checkHold();
+                if (pauseRequested || backpressure) {
                     c.pause(c.assignment());
                     paused = true;
                 } else if (paused) {

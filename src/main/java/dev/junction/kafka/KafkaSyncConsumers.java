@@ -3,6 +3,8 @@ package dev.junction.kafka;
 import dev.junction.partner.Partner;
 import dev.junction.partner.PartnerRegistry;
 import dev.junction.partner.SyncJob;
+import dev.junction.sync.ContinuousSources;
+import dev.junction.sync.SyncGate;
 import dev.junction.sync.SyncJournal;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -24,11 +26,12 @@ import org.springframework.stereotype.Component;
  * {@code junction.kafka.bootstrap-servers} fails startup naming the setting.
  */
 @Component
-public class KafkaSyncConsumers implements SmartLifecycle {
+public class KafkaSyncConsumers implements SmartLifecycle, ContinuousSources {
 
     /** What the ops API shows of one Kafka job. */
     public record Status(String partner, String job, String topic, String groupId, String state, long records,
-                         long journaled, long duplicates, long deadLettered, String lastError, java.time.Instant lastRecordAt) {}
+                         long journaled, long duplicates, long deadLettered, String lastError, java.time.Instant lastRecordAt,
+                         boolean backpressure) {}
 
     private final PartnerRegistry partners;
     private final SyncJournal journal;
@@ -36,11 +39,13 @@ public class KafkaSyncConsumers implements SmartLifecycle {
     private final OffsetCommits commits;
     private final KafkaSettings settings;
     private final Clock clock;
+    private final SyncGate gate;
     private final Map<String, KafkaJobConsumer> consumers = new ConcurrentHashMap<>();
     private volatile boolean running;
 
     KafkaSyncConsumers(PartnerRegistry partners, SyncJournal journal, PoisonRecords poison, KafkaSettings settings, Clock clock,
-                       ObjectProvider<OffsetCommits> commits) {
+                       ObjectProvider<OffsetCommits> commits, SyncGate gate) {
+        this.gate = gate;
         this.partners = partners;
         this.journal = journal;
         this.poison = poison;
@@ -60,7 +65,7 @@ public class KafkaSyncConsumers implements SmartLifecycle {
                         throw new IllegalStateException("Sync job " + p.id() + "/" + job.id() + " consumes Kafka topic " + source.topic()
                                 + " and needs junction.kafka.bootstrap-servers (env JUNCTION_KAFKA_BOOTSTRAP_SERVERS)");
                     }
-                    jobs.add(new KafkaJobConsumer(p, job, source, settings, journal, poison, commits, clock));
+                    jobs.add(new KafkaJobConsumer(p, job, source, settings, journal, poison, commits, clock, gate));
                 }
             }
         }
@@ -89,17 +94,29 @@ public class KafkaSyncConsumers implements SmartLifecycle {
         return all;
     }
 
+    @Override
+    public Optional<ContinuousSources.Status> continuousStatus(String partner, String job) {
+        return find(partner, job).map(c -> {
+            Status s = c.status();
+            return new ContinuousSources.Status(s.state(), c.startedAt(), s.records(), s.journaled(), s.duplicates(), s.deadLettered(),
+                    s.lastError(), s.lastRecordAt(), s.backpressure());
+        });
+    }
+
     public Optional<Status> status(String partner, String job) {
         return find(partner, job).map(KafkaJobConsumer::status);
     }
 
-    /** Stops fetching (the group keeps its partitions and offsets); false when there is no such Kafka job. */
+    /**
+     * Stops fetching (the group keeps its partitions and offsets) on every instance, within a second, and across
+     * restarts: the switch is the job's row, as for paged jobs. False when there is no such Kafka job.
+     */
     public boolean pause(String partner, String job) {
-        return find(partner, job).map(c -> { c.pause(); return true; }).orElse(false);
+        return find(partner, job).map(c -> { gate.setPaused(partner, job, true); return true; }).orElse(false);
     }
 
     public boolean resume(String partner, String job) {
-        return find(partner, job).map(c -> { c.resume(); return true; }).orElse(false);
+        return find(partner, job).map(c -> { gate.setPaused(partner, job, false); return true; }).orElse(false);
     }
 
     private Optional<KafkaJobConsumer> find(String partner, String job) {

@@ -30,8 +30,10 @@ class SyncJobsController {
     private final SyncStore store;
     private final SyncScheduler scheduler;
     private final Clock clock;
+    private final List<ContinuousSources> continuous;
 
-    SyncJobsController(PartnerRegistry partners, SyncStore store, SyncScheduler scheduler, Clock clock) {
+    SyncJobsController(PartnerRegistry partners, SyncStore store, SyncScheduler scheduler, Clock clock, List<ContinuousSources> continuous) {
+        this.continuous = continuous;
         this.partners = partners;
         this.store = store;
         this.scheduler = scheduler;
@@ -134,6 +136,9 @@ class SyncJobsController {
     private SyncJobView view(Partner p, SyncJob job) {
         Instant now = clock.instant();
         SyncStore.JobRow row = row(p, job);
+        if (job.schedule() == null) {
+            return continuousView(p, job, row);
+        }
         SyncStore.RunRow last = store.lastRun(p.id(), job.id()).orElse(null);
         boolean running = row.runningAt(now);
         String state = row.paused() ? "paused"
@@ -144,6 +149,23 @@ class SyncJobsController {
                 job.schedule() == null ? "continuous" : job.schedule().toString(), row.lastRunAt(), row.lastSuccessAt(),
                 row.checkpoint(), last == null ? null : SyncJobView.LastRun.of(last), running ? row.leaseOwner() : null,
                 job.schedule() == null ? null : row.nextRunAt());
+    }
+
+    /**
+     * A Kafka job as this instance's consumer sees it: no runs, so {@code lastRun} sums up the consumer since it
+     * started (records, journaled, duplicates; outcome its state, {@code backpressure} while held by the backlog).
+     */
+    private SyncJobView continuousView(Partner p, SyncJob job, SyncStore.JobRow row) {
+        ContinuousSources.Status s = continuous.stream().map(c -> c.continuousStatus(p.id(), job.id()))
+                .flatMap(java.util.Optional::stream).findFirst().orElse(null);
+        String state = row.paused() ? "paused"
+                : s == null || "stopped".equals(s.state()) || "failing".equals(s.state()) ? "failing"
+                : "running";
+        SyncJobView.LastRun summary = s == null ? null : new SyncJobView.LastRun(null, "consumer", s.since(), null, 0,
+                (int) s.records(), (int) s.journaled(), (int) s.duplicates(), s.backpressure() ? "backpressure" : s.state(),
+                s.lastError());
+        return new SyncJobView(p.id(), job.id(), sourceName(job), state, "continuous", s == null ? null : s.lastRecordAt(),
+                s == null ? null : s.lastRecordAt(), row.checkpoint(), summary, null, null);
     }
 
     private SyncStore.JobRow row(Partner p, SyncJob job) {

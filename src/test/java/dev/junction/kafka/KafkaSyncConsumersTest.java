@@ -3,7 +3,10 @@ package dev.junction.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.junction.JunctionApplication;
+import dev.junction.support.HubClient;
+import dev.junction.support.Keys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +33,7 @@ import org.springframework.test.annotation.DirtiesContext;
  * (a restart), each record journaled exactly once: across a restart, and across a crash between the journal commit
  * and the offset commit.
  */
-@EmbeddedKafka(kraft = true, partitions = 2, topics = {"marketplace.events", "marketplace.orders", "marketplace.mixed", "marketplace.paused"})
+@EmbeddedKafka(kraft = true, partitions = 2, topics = {"marketplace.events", "marketplace.orders", "marketplace.mixed", "marketplace.paused", "marketplace.buried"})
 @DirtiesContext
 class KafkaSyncConsumersTest {
 
@@ -116,14 +119,41 @@ class KafkaSyncConsumersTest {
         Path data = Files.createTempDirectory("junction-kafka-sync-pause");
         try (ConfigurableApplicationContext hub = hub(broker, data, OffsetCommits.SYNC)) {
             KafkaSyncConsumers consumers = hub.getBean(KafkaSyncConsumers.class);
-            assertThat(consumers.pause("market", "marketplace-paused")).isTrue();
+            // Paused through the ops API: the job's row, which every instance's consumer reads.
+            HubClient ops = new HubClient(Integer.parseInt(hub.getEnvironment().getProperty("local.server.port")));
+            assertThat(ops.postJson("/ops/sync-jobs/market/marketplace-paused/pause", "", "X-API-Key", Keys.OPS).status()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(30)).until(
                     () -> consumers.status("market", "marketplace-paused").orElseThrow().state().equals("paused"));
+            assertThat(ops.get("/ops/sync-jobs/market/marketplace-paused", "X-API-Key", Keys.OPS).json().get("state").asText())
+                    .isEqualTo("paused");
             produce(broker, "marketplace.paused", 0, 3);
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> rows(hub, "paused-event") == 0);
-            assertThat(consumers.resume("market", "marketplace-paused")).isTrue();
+            assertThat(ops.postJson("/ops/sync-jobs/market/marketplace-paused/resume", "", "X-API-Key", Keys.OPS).status()).isEqualTo(200);
             awaitRows(hub, "paused-event", 3);
+            JsonNode view = ops.get("/ops/sync-jobs/market/marketplace-paused", "X-API-Key", Keys.OPS).json();
+            assertThat(view.get("state").asText()).isEqualTo("running");
+            assertThat(view.get("schedule").asText()).isEqualTo("continuous");
+            assertThat(view.get("lastRun").get("journaled").asInt()).isEqualTo(3);
+            assertThat(ops.postJson("/ops/sync-jobs/market/marketplace-paused/run", "", "X-API-Key", Keys.OPS).status())
+                    .as("a Kafka job has no runs").isEqualTo(409);
             assertThat(consumers.pause("market", "no-such-job")).isFalse();
+        }
+    }
+
+    @Test
+    void backpressureHoldsTheConsumerWhileThePartnersBacklogIsOverMaxBacklog(EmbeddedKafkaBroker broker) throws Exception {
+        Path data = Files.createTempDirectory("junction-kafka-sync-buried");
+        try (ConfigurableApplicationContext hub = hub(broker, data, OffsetCommits.SYNC)) {
+            produce(broker, "marketplace.buried", 0, 4);
+            awaitRows(hub, "buried-event", 4);
+            // 4 undelivered messages (their target refuses) are over maxBacklog 2: the consumer holds.
+            await().atMost(Duration.ofSeconds(30)).until(
+                    () -> hub.getBean(KafkaSyncConsumers.class).status("market", "marketplace-buried").orElseThrow().backpressure());
+            produce(broker, "marketplace.buried", 4, 3);
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).until(() -> rows(hub, "buried-event") == 4);
+            // The backlog clears (ops discard the stuck messages): consumption resumes with the records that waited.
+            hub.getBean(JdbcTemplate.class).update("UPDATE message SET status = 'discarded' WHERE event = 'buried-event'");
+            awaitRows(hub, "buried-event", 7);
         }
     }
 
@@ -131,7 +161,8 @@ class KafkaSyncConsumersTest {
         return new SpringApplicationBuilder(JunctionApplication.class)
                 .initializers(ctx -> ((GenericApplicationContext) ctx).registerBean(OffsetCommits.class, () -> commits))
                 .run("--server.port=0", "--junction.data-dir=" + data, "--" + CONNECTORS, "--" + ROUTES,
-                        "--junction.kafka.bootstrap-servers=" + broker.getBrokersAsString(), "--junction.delivery.poll-interval=100ms");
+                        "--junction.kafka.bootstrap-servers=" + broker.getBrokersAsString(), "--junction.delivery.poll-interval=100ms",
+                        "--junction.ops-api-key=" + Keys.OPS);
     }
 
     private static void produce(EmbeddedKafkaBroker broker, String topic, int from, int count) throws Exception {
