@@ -286,6 +286,7 @@ abstract class SyncContract {
         assertThat(products.get("schedule").asText()).isEqualTo("every PT1H");
         assertThat(products.get("checkpoint").get("cursor").asText()).isEqualTo(T0.plusSeconds(1).toString());
         assertThat(products.get("checkpoint").get("id").asText()).isEqualTo("b");
+        assertThat(products.get("checkpoint").size()).as("cursor and id only").isEqualTo(2);
         assertThat(products.get("lastRun").get("records").asInt()).isEqualTo(2);
         assertThat(products.get("lastRun").get("journaled").asInt()).isEqualTo(2);
         assertThat(products.get("lastRun").get("duplicates").asInt()).isZero();
