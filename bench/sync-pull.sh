@@ -22,7 +22,8 @@
 # With delivery on (variant `on`, the default configuration), after each measure the script waits until every
 # message is delivered (/ops/partners counts none accepted/retrying/awaiting-callback), so one measure's delivery does
 # not spill into the next; the measure itself includes delivery competing for the CPU, as in production. Variant `off`
-# (JUNCTION_DELIVERY_ENABLED=false) isolates the pull and the intake from delivery.
+# (JUNCTION_DELIVERY_ENABLED=false) isolates the pull and the intake from delivery, though not quite: nothing is
+# delivered, so the backlog a sync job counts before each page (up to maxBacklog) grows with the run.
 #
 #   bench/sync-pull.sh                          # DB=both, VARIANTS="on off", 3 rounds, N=100,000
 #   QUICK=1 bench/sync-pull.sh                  # N=20,000, 1 round, H2, delivery on, results not written: checks it works
@@ -312,7 +313,7 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 vals() { awk -F'\t' -v d="$1" -v v="$2" -v m="$3" -v c="${4:-5}" '$1 == d && $2 == v && $4 == m { print $c }' "$RESULTS_TSV"; }
 detail() { awk -F'\t' -v d="$1" -v v="$2" -v m="$3" -v k="$4" '$1 == d && $2 == v && $4 == m {
     n = split($8, a, ";"); for (i = 1; i <= n; i++) if (index(a[i], k "=") == 1) { x = substr(a[i], length(k) + 2); sub(/%$/, "", x); print x } }' "$RESULTS_TSV"; }
-minmax() { sort -g | awk -v f="${1:-%s}" 'NR == 1 { a = $1 } { b = $1 } END { if (NR) printf f "-" f, a, b; else printf "-" }'; }
+minmax() { { grep -E '^-?[0-9.eE+-]+$' || true; } | sort -g | awk -v f="${1:-%s}" 'NR == 1 { a = $1 } { b = $1 } END { if (NR) printf f "-" f, a, b; else printf "-" }'; }
 fmt() { awk -v x="$1" -v f="${2:-%.0f}" 'BEGIN { if (x == "-") print "-"; else printf f "\n", x }'; }
 cell() { local v; v=$(cat); printf '%s (%s)' "$(fmt "$(median <<<"$v")" "${1:-%.0f}")" "$(minmax "${1:-%.0f}" <<<"$v")"; }
 round_ratios() {  # db variant: pull records/s / intake records/s, per round
@@ -385,6 +386,7 @@ SECTION="$WORK/section.md"
     echo "Hub CPU: 100% = one core (the machine has $(nproc)). Source ms per page: the source's own time per request, from its"
     echo "handler's start to the body written (JSON assembly and the socket write); \"share of the run at the source\" = the sum"
     echo "of those over the run's wall time on the hub."
+    [ ! -f "$BENCH/ANALYSIS-sync-pull.md" ] || echo "Where the time goes (JFR profiles of the hubs): [ANALYSIS-sync-pull.md](ANALYSIS-sync-pull.md)."
     echo
     echo "### Machine"
     echo
