@@ -313,7 +313,7 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 vals() { awk -F'\t' -v d="$1" -v v="$2" -v m="$3" -v c="${4:-5}" '$1 == d && $2 == v && $4 == m { print $c }' "$RESULTS_TSV"; }
 detail() { awk -F'\t' -v d="$1" -v v="$2" -v m="$3" -v k="$4" '$1 == d && $2 == v && $4 == m {
     n = split($8, a, ";"); for (i = 1; i <= n; i++) if (index(a[i], k "=") == 1) { x = substr(a[i], length(k) + 2); sub(/%$/, "", x); print x } }' "$RESULTS_TSV"; }
-minmax() { { grep -E '^-?[0-9.eE+-]+$' || true; } | sort -g | awk -v f="${1:-%s}" 'NR == 1 { a = $1 } { b = $1 } END { if (NR) printf f "-" f, a, b; else printf "-" }'; }
+minmax() { { grep -E '^-?[0-9.]*[0-9][0-9.eE+-]*$' || true; } | sort -g | awk -v f="${1:-%s}" 'NR == 1 { a = $1 } { b = $1 } END { if (NR) printf f "-" f, a, b; else printf "-" }'; }
 fmt() { awk -v x="$1" -v f="${2:-%.0f}" 'BEGIN { if (x == "-") print "-"; else printf f "\n", x }'; }
 cell() { local v; v=$(cat); printf '%s (%s)' "$(fmt "$(median <<<"$v")" "${1:-%.0f}")" "$(minmax "${1:-%.0f}" <<<"$v")"; }
 round_ratios() {  # db variant: pull records/s / intake records/s, per round
