@@ -90,6 +90,7 @@ bench_traps
 # The source too: stopped first, then bench_cleanup with the script's exit status.
 sync_cleanup() {
     local rc=$?
+    trap - ERR   # (exit "$rc") below is no error to report
     [ -z "$SOURCE_PID" ] || stop_pid "$SOURCE_PID" 5
     (exit "$rc")
     bench_cleanup
