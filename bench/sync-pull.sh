@@ -90,7 +90,9 @@ bench_traps
 # The source too: stopped first, then bench_cleanup with the script's exit status.
 sync_cleanup() {
     local rc=$?
-    trap - ERR   # (exit "$rc") below is no error to report
+    # (exit "$rc") below hands the status on to bench_cleanup: neither an error to report nor a reason to stop here.
+    set +e
+    trap - ERR
     [ -z "$SOURCE_PID" ] || stop_pid "$SOURCE_PID" 5
     (exit "$rc")
     bench_cleanup
