@@ -170,8 +170,7 @@ class SyncJobsController {
 
     private SyncStore.JobRow row(Partner p, SyncJob job) {
         // A job added since startup (or a row lost) gets its row on first sight.
-        store.ensure(p.id(), job.id(), clock.instant());
-        return store.find(p.id(), job.id()).orElseThrow();
+        return store.ensure(p.id(), job.id(), clock.instant());
     }
 
     private static String sourceName(SyncJob job) {

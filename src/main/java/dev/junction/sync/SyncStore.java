@@ -40,10 +40,13 @@ class SyncStore {
     record RunRow(String runId, String partner, String job, String owner, String cause, Instant startedAt, Instant finishedAt,
                   int pages, int records, int journaled, int duplicates, Checkpoint from, String outcome, String error) {}
 
-    /** Creates the job's row on first sight, due at once (the first run starts at startup); a row that exists is kept. */
-    void ensure(String partner, String job, Instant now) {
-        if (find(partner, job).isPresent()) {
-            return;
+    /**
+     * The job's row, created on first sight due at once (the first run starts at startup); a row that exists is kept.
+     */
+    JobRow ensure(String partner, String job, Instant now) {
+        Optional<JobRow> existing = find(partner, job);
+        if (existing.isPresent()) {
+            return existing.get();
         }
         try {
             jdbc.update("INSERT INTO sync_job (partner, job, paused, next_run_at) VALUES (:partner, :job, FALSE, :now)",
@@ -51,6 +54,7 @@ class SyncStore {
         } catch (DuplicateKeyException anotherInstanceWasFirst) {
             // Same row, same defaults.
         }
+        return find(partner, job).orElseThrow();
     }
 
     Optional<JobRow> find(String partner, String job) {
