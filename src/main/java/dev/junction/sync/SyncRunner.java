@@ -4,11 +4,16 @@ import dev.junction.InstanceId;
 import dev.junction.partner.Partner;
 import dev.junction.partner.PartnerEvent;
 import dev.junction.partner.SyncJob;
+import jakarta.annotation.PreDestroy;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.support.CronExpression;
@@ -16,8 +21,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * One run of a paged job: from its checkpoint (or a lookback behind it), page after page, each page journaled with
- * the checkpoint in one transaction (SyncJournal), until a short page. Between pages it stops when the job is paused,
- * when the partner's backlog is over {@code maxBacklog}, or when its lease was taken over. A source failure ends the
+ * the checkpoint in one transaction (SyncJournal), until a short page; the next page is fetched while the current one
+ * commits. Before each commit it stops when the job is paused, when the partner's backlog is over {@code maxBacklog},
+ * or when its lease was taken over. A source failure ends the
  * run with the checkpoint at the last committed page; the next run resumes there.
  */
 @Component
@@ -32,6 +38,7 @@ class SyncRunner {
     private final SyncSettings settings;
     private final InstanceId instance;
     private final Clock clock;
+    private final ExecutorService fetchers = Executors.newCachedThreadPool(SyncScheduler.daemons("sync-fetch-"));
 
     SyncRunner(List<PageSource> sources, SyncJournal journal, SyncStore store, SyncMetrics metrics, SyncSettings settings,
                InstanceId instance, Clock clock) {
@@ -75,8 +82,13 @@ class SyncRunner {
         PartnerEvent event = partner.event(job.event()).orElseThrow();
         Outcome outcome = Outcome.COMPLETED;
         String error = null;
+        Future<Page> ahead = null;
         try {
+            Page page = source.fetch(partner, job, from);
             while (true) {
+                List<PulledRecord> records = page.records();
+                RecordSchema.check(event, records);
+                // Checked before each commit, so a pause or a backlog stops the run before the page fetched meanwhile.
                 if (store.paused(partner.id(), job.id())) {
                     outcome = Outcome.PAUSED;
                     break;
@@ -91,22 +103,28 @@ class SyncRunner {
                 if (!store.renew(partner.id(), job.id(), runId, clock.instant().plus(settings.lease()))) {
                     throw new SyncJournal.LeaseLostException(partner.id(), job.id());
                 }
-                Page page = source.fetch(partner, job, from);
-                List<PulledRecord> records = page.records();
-                RecordSchema.check(event, records);
                 Checkpoint last = records.isEmpty() ? from : records.get(records.size() - 1).checkpoint();
+                boolean more = !page.last() && !records.isEmpty();
+                if (more && !from.isStart() && Checkpoints.ORDER.compare(last, from) <= 0) {
+                    throw new IllegalStateException("the source answered a full page that does not move past " + from
+                            + ": it must return records after the given cursor and id, ordered by (cursor, id)");
+                }
+                if (more) {
+                    // One page of read-ahead: the source's time and the parsing overlap this page's commit. Still one
+                    // request at a time to the partner; the checkpoint moves only with commits, so a page fetched
+                    // ahead of a failed commit is dropped and fetched again by the next run.
+                    ahead = fetchAhead(partner, job, source, last);
+                }
                 // A lookback re-reads behind the stored checkpoint: the checkpoint itself never moves back.
                 stored = Checkpoints.max(stored, last);
                 SyncJournal.Result result = journal.commitPage(partner, job, records, stored, fence);
                 metrics.page(partner.id(), job.id(), records.size(), result, stored);
-                if (page.last() || records.isEmpty()) {
+                if (!more) {
                     break;
                 }
-                if (!from.isStart() && Checkpoints.ORDER.compare(last, from) <= 0) {
-                    throw new IllegalStateException("the source answered a full page that does not move past " + from
-                            + ": it must return records after the given cursor and id, ordered by (cursor, id)");
-                }
                 from = last;
+                page = awaitPage(ahead);
+                ahead = null;
             }
         } catch (SyncJournal.LeaseLostException e) {
             outcome = Outcome.LEASE_LOST;
@@ -116,10 +134,47 @@ class SyncRunner {
             error = describe(e);
             metrics.error(partner.id(), job.id());
             log.warn("Sync job {}/{} run {} failed; the checkpoint stays at the last committed page: {}", partner.id(), job.id(), runId, error);
+        } finally {
+            settle(ahead);
         }
         Instant end = clock.instant();
         store.finishRun(runId, end, outcome.value, error);
         store.release(partner.id(), job.id(), runId, next(job, end), outcome == Outcome.COMPLETED ? end : null);
+    }
+
+    private Future<Page> fetchAhead(Partner partner, SyncJob job, PageSource source, Checkpoint from) {
+        return fetchers.submit(() -> source.fetch(partner, job, from));
+    }
+
+    private static Page awaitPage(Future<Page> ahead) throws Exception {
+        try {
+            return ahead.get();
+        } catch (ExecutionException e) {
+            // The source's own failure, as if fetched on this thread: it is what the run row and the log must say.
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    /**
+     * Waits for a page fetched ahead of a run that ended early: the run ends with no request of its left in flight
+     * (the partner sees one request at a time per job). Not interrupted: an interrupt can close a JDBC source's file.
+     */
+    private static void settle(Future<Page> ahead) {
+        if (ahead == null) {
+            return;
+        }
+        try {
+            ahead.get();
+        } catch (ExecutionException e) {
+            // The run already ended for another reason; this page was never going to be committed.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        fetchers.shutdownNow();
     }
 
     private PageSource sourceFor(SyncJob job) {

@@ -66,7 +66,7 @@ class SyncScheduler implements ThreadedLifecycle {
         ticker.scheduleWithFixedDelay(this::tick, 0, tick, TimeUnit.MILLISECONDS);
     }
 
-    private static CustomizableThreadFactory daemons(String prefix) {
+    static CustomizableThreadFactory daemons(String prefix) {
         CustomizableThreadFactory f = new CustomizableThreadFactory(prefix);
         f.setDaemon(true);
         return f;

@@ -207,9 +207,11 @@ abstract class SyncContract {
     @Test
     void aRunThatLosesItsLeaseMidwayCommitsNothingMore() {
         api.put("/products", rowsWithRuns("p", 5, 5, 5, 5).toArray(InMemorySource.Row[]::new));
-        // Before the third request, another instance takes the job over (as if this run's lease had expired).
+        // When the third page is fetched (ahead, while the second commits), another instance takes the job over, as if
+        // this run's lease had expired: once the second page is in, so that the takeover comes between two commits.
         api.beforeRequest = n -> {
             if (n == 3) {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> keys("product-changed").size() == 10);
                 jdbc.update("UPDATE sync_job SET lease_owner = 'other', lease_run_id = 'other-run' WHERE partner = 'supplier' AND job = 'products'");
             }
         };
@@ -255,6 +257,7 @@ abstract class SyncContract {
     @Test
     void aPausedJobIsNotClaimedAndStopsBetweenPages() {
         api.put("/products", rowsWithRuns("p", 5, 5, 5).toArray(InMemorySource.Row[]::new));
+        // Ops pause while the second page is being fetched (ahead, while the first commits).
         api.beforeRequest = n -> {
             if (n == 2) {
                 store.setPaused("supplier", "products", true);
@@ -264,7 +267,9 @@ abstract class SyncContract {
         String runId = run("products");
 
         assertThat(runRow(runId).outcome()).isEqualTo("paused");
-        assertThat(keys("product-changed")).as("the page fetched when the pause came is committed, then it stops").hasSize(10);
+        assertThat(keys("product-changed")).as("the pause stops the run before its next commit: the page fetched meanwhile is not journaled")
+                .hasSize(5);
+        assertThat(checkpoint("products")).isEqualTo(new Checkpoint(T0.toString(), "p-004"));
         assertThat(runner.runIfDue(partners.find("supplier").orElseThrow(),
                 partners.find("supplier").orElseThrow().syncJob("products").orElseThrow(), "test", true)).isEmpty();
         assertThat(opsJob("products").get("state").asText()).isEqualTo("paused");
