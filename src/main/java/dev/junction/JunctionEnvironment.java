@@ -14,7 +14,7 @@ import org.springframework.core.env.MapPropertySource;
  * <p>Folders are made absolute against the working directory so that Camel's file pattern and H2's file URL
  * (which rejects implicitly relative paths) mean the same thing wherever the hub is started from.
  * The embedded H2 default commits with {@code WRITE_DELAY=0}: H2's default delay loses about a second of
- * acknowledged messages on kill -9.
+ * acknowledged messages on kill -9. {@link LogSettings} become Spring Boot's logging settings.
  */
 class JunctionEnvironment implements EnvironmentPostProcessor {
 
@@ -32,7 +32,23 @@ class JunctionEnvironment implements EnvironmentPostProcessor {
             derived.put("spring.datasource.username", "sa");
             derived.put("spring.datasource.hikari.exception-override-class-name", H2ClosedDatabase.class.getName());
         }
+        logging(env, derived);
         env.getPropertySources().addLast(new MapPropertySource(SOURCE, derived));
+    }
+
+    /** {@link LogSettings}: JSON lines, and the per-message lines, before the logging system starts. */
+    private static void logging(ConfigurableEnvironment env, Map<String, Object> derived) {
+        if ("json".equals(env.getProperty("junction.log.format"))) {
+            derived.put("logging.structured.format.console", "ecs");
+            // A route continuing on another thread (an async component's callback) keeps the message's fields.
+            derived.put("camel.main.use-mdc-logging", "true");
+            derived.put("camel.main.mdc-logging-keys-pattern", String.join(",", MessageMdc.RECEIPT_ID, MessageMdc.PARTNER,
+                    MessageMdc.EVENT, MessageMdc.CORRELATION_ID));
+        }
+        if ("true".equalsIgnoreCase(env.getProperty("junction.log.messages"))) {
+            derived.put("logging.level.dev.junction.intake.IntakeFilter", "debug");
+            derived.put("logging.level.dev.junction.delivery.DeliveryLog", "debug");
+        }
     }
 
     static Path absolute(String dir) {

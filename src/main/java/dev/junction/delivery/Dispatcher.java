@@ -1,6 +1,7 @@
 package dev.junction.delivery;
 
 import dev.junction.InstanceId;
+import dev.junction.MessageMdc;
 import dev.junction.JunctionProperties;
 import dev.junction.ThreadedLifecycle;
 import dev.junction.intake.AcceptedMessage;
@@ -252,7 +253,9 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
             unrecorded.release();
         };
         boolean recording = false;
-        try {
+        AcceptedMessage m = job.message();
+        // Every line of the attempt, the hub's and the route's, names the message (MessageMdc).
+        try (MessageMdc mdc = MessageMdc.open(receiptId, m.partner(), m.event(), m.correlationId())) {
             Instant now = clock.instant();
             // A job that waited in line renews its claim first, so another instance cannot take it meanwhile.
             if (now.isAfter(job.leasedUntil().minus(settings.lease().dividedBy(2)))
@@ -277,7 +280,9 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
         long t0 = System.nanoTime();
         Outcome outcome;
         String target = "-";
-        try {
+        // A scope of its own: with junction.log.format=json Camel's MDC unit of work carries these fields across
+        // threads and removes them when the exchange is done; closing puts them back for the outcome's lines.
+        try (MessageMdc routing = MessageMdc.open(m.receiptId(), m.partner(), m.event(), m.correlationId())) {
             Exchange result = camel.send("direct:" + m.route(), exchange -> {
                 exchange.setProperty(RECEIPT_PROPERTY, m.receiptId());
                 exchange.setProperty(ATTEMPT_PROPERTY, job.attempts() + 1);
@@ -306,9 +311,12 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
         }
         deliveryLog.settled(settlement, outcome, target, policy.maxAttempts(), now);
         String receiptId = m.receiptId();
+        String partnerId = m.partner();
+        String event = m.event();
+        String correlationId = m.correlationId();
         try {
             outcomes.submit(settlement).whenComplete((won, error) -> {
-                try {
+                try (MessageMdc mdc = MessageMdc.open(receiptId, partnerId, event, correlationId)) {
                     if (error != null) {
                         // The lease expires and the message is attempted again: at-least-once, deduplicable by Idempotency-Key.
                         log.warn("Could not record the outcome of {}: {}", receiptId, error.toString());

@@ -1,5 +1,6 @@
 package dev.junction.intake;
 
+import dev.junction.MessageMdc;
 import dev.junction.problem.Problem;
 import dev.junction.problem.ProblemException;
 import dev.junction.problem.ProblemType;
@@ -52,26 +53,29 @@ class IntakeFilter extends OncePerRequestFilter {
             return;
         }
         ServerHttpObservationFilter.findObservationContext(request).ifPresent(c -> c.setPathPattern(PATTERN));
-        try {
-            AppendResult result = intake.accept(target[0], target[1], request);
-            response.setStatus(HttpServletResponse.SC_ACCEPTED);
-            response.setHeader("Location", WebhookIntake.location(target[0], result));
-            if (result.replayed()) {
-                response.setHeader("Idempotent-Replayed", "true");
+        // Every line logged while the message is taken in carries its partner and event, then its receipt id.
+        try (MessageMdc mdc = MessageMdc.open(null, target[0], target[1], null)) {
+            try {
+                AppendResult result = intake.accept(target[0], target[1], request);
+                response.setStatus(HttpServletResponse.SC_ACCEPTED);
+                response.setHeader("Location", WebhookIntake.location(target[0], result));
+                if (result.replayed()) {
+                    response.setHeader("Idempotent-Replayed", "true");
+                }
+                response.setContentType("application/json");
+                // A receipt id is a UUID and the rest is constant: nothing here needs escaping.
+                byte[] body = ("{\"receiptId\":\"" + result.receiptId() + "\",\"status\":\"accepted\"}").getBytes(StandardCharsets.US_ASCII);
+                response.setContentLength(body.length);
+                response.getOutputStream().write(body);
+                log.debug("POST {}: 202 {}{}", request.getRequestURI(), result.receiptId(), result.replayed() ? " (replayed)" : "");
+            } catch (ProblemException e) {
+                // What Spring MVC logs at DEBUG for the other endpoints: the path and the answer, never a header.
+                log.debug("POST {}: {} {}", request.getRequestURI(), e.problem().status(), e.problem().detail());
+                problems.write(response, e.problem(), e.headers());
+            } catch (RuntimeException e) {
+                log.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
+                problems.write(response, Problem.of(ProblemType.INTERNAL, "Unexpected error; it has been logged"), Map.of());
             }
-            response.setContentType("application/json");
-            // A receipt id is a UUID and the rest is constant: nothing here needs escaping.
-            byte[] body = ("{\"receiptId\":\"" + result.receiptId() + "\",\"status\":\"accepted\"}").getBytes(StandardCharsets.US_ASCII);
-            response.setContentLength(body.length);
-            response.getOutputStream().write(body);
-            log.debug("POST {}: 202 {}{}", request.getRequestURI(), result.receiptId(), result.replayed() ? " (replayed)" : "");
-        } catch (ProblemException e) {
-            // What Spring MVC logs at DEBUG for the other endpoints: the path and the answer, never a header.
-            log.debug("POST {}: {} {}", request.getRequestURI(), e.problem().status(), e.problem().detail());
-            problems.write(response, e.problem(), e.headers());
-        } catch (RuntimeException e) {
-            log.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
-            problems.write(response, Problem.of(ProblemType.INTERNAL, "Unexpected error; it has been logged"), Map.of());
         }
     }
 

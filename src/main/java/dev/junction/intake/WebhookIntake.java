@@ -1,5 +1,6 @@
 package dev.junction.intake;
 
+import dev.junction.MessageMdc;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.junction.partner.IdempotencyKeySource;
 import dev.junction.partner.Partner;
@@ -48,12 +49,14 @@ class WebhookIntake {
             PayloadReader.check(body);
             key = IdempotencyKeys.extract(e.idempotencyKey(), request, null);
         }
-        String correlation = request.getHeader("X-Correlation-Id");
-        NewMessage message = new NewMessage("webhook", partner, event, e.route(), key,
-                correlation != null && CORRELATION_ID.matcher(correlation).matches() ? correlation : null,
-                contentType, body, SafeHeaders.toJson(request));
+        String header = request.getHeader("X-Correlation-Id");
+        String correlation = header != null && CORRELATION_ID.matcher(header).matches() ? header : null;
+        NewMessage message = new NewMessage("webhook", partner, event, e.route(), key, correlation, contentType, body,
+                SafeHeaders.toJson(request));
         try {
-            return journal.append(message);
+            AppendResult result = journal.append(message);
+            MessageMdc.accepted(result.receiptId(), correlation);
+            return result;
         } catch (JournalUnavailableException unavailable) {
             throw new ProblemException(Problem.of(ProblemType.JOURNAL_UNAVAILABLE, unavailable.getMessage()), Map.of("Retry-After", "5"));
         }

@@ -82,6 +82,7 @@ class SyncRunner {
         PartnerEvent event = partner.event(job.event()).orElseThrow();
         Outcome outcome = Outcome.COMPLETED;
         String error = null;
+        BacklogWatch backlog = new BacklogWatch(store, partner.id(), job.maxBacklog(), clock);
         Future<Page> ahead = null;
         try {
             Page page = source.fetch(partner, job, from);
@@ -93,8 +94,7 @@ class SyncRunner {
                     outcome = Outcome.PAUSED;
                     break;
                 }
-                long backlog = store.backlog(partner.id(), job.maxBacklog());
-                if (backlog > job.maxBacklog()) {
+                if (backlog.over()) {
                     outcome = Outcome.BACKPRESSURE;
                     error = "the partner's backlog is over maxBacklog (" + job.maxBacklog() + " undelivered messages); "
                             + "pulling resumes when its targets catch up";
@@ -118,6 +118,7 @@ class SyncRunner {
                 // A lookback re-reads behind the stored checkpoint: the checkpoint itself never moves back.
                 stored = Checkpoints.max(stored, last);
                 SyncJournal.Result result = journal.commitPage(partner, job, records, stored, fence);
+                backlog.journaled(result.journaled());
                 metrics.page(partner.id(), job.id(), records.size(), result, stored);
                 if (!more) {
                     break;
