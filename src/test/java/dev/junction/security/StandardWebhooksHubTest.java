@@ -255,7 +255,29 @@ class StandardWebhooksHubTest {
         }
     }
 
+    @Test
+    void aTargetWhoseSecretIsNotSetIsNeverCalledUnsignedAndTheErrorNamesOnlyThePlaceholder() {
+        String body = body();
+        HubClient.Res res = new HubClient(port).postJson("/webhooks/signed/order-misrouted", body,
+                signedWithKey(CURRENT, body).toArray(String[]::new));
+        assertAccepted(res);
+        String receipt = res.json().path("receiptId").asText();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            HubClient.Res state = new HubClient(port).get("/webhooks/signed/receipts/" + receipt, "X-API-Key", SIGNED_KEY);
+            assertThat(state.json().path("status").asText()).as(state.toString()).isEqualTo("dead");
+            assertThat(state.json().path("lastError").asText()).contains("${SIGNED_OUT_NEVER_SET} is not set");
+        });
+        assertThat(TARGET.findAll(postRequestedFor(urlPathEqualTo("/unkeyed")))).isEmpty();
+    }
+
     // --- helpers ---
+
+    static List<String> signedWithKey(String secret, String body) {
+        List<String> headers = new ArrayList<>(signed(secret, msgId(), now(), body));
+        headers.addAll(List.of("X-API-Key", SIGNED_KEY));
+        return headers;
+    }
 
     HubClient.Res send(String partner, String body, List<String> signatureHeaders, String key) {
         List<String> headers = new ArrayList<>(signatureHeaders);
