@@ -197,7 +197,25 @@ final class ConnectorLoader {
                     events(),
                     targets(),
                     agent(),
-                    syncJobs());
+                    syncJobs(),
+                    signatures());
+        }
+
+        private Partner.Signatures signatures() {
+            JsonNode node = root.get("signatures");
+            if (node == null) {
+                return null;
+            }
+            List<String> secrets = new ArrayList<>();
+            for (int i = 0; i < node.get("secrets").size(); i++) {
+                secrets.add(SecretPlaceholders.require(file, "/signatures/secrets/" + i, node.get("secrets").get(i).asText()));
+            }
+            Duration tolerance = duration(node, "/signatures", "tolerance", Partner.Signatures.DEFAULT_TOLERANCE);
+            if (tolerance.isZero() || tolerance.isNegative() || tolerance.compareTo(Duration.ofHours(1)) > 0) {
+                // Replays are refused by the webhook-id within the idempotency retention; a long window only widens them.
+                throw InvalidConnectorException.at(file, "/signatures/tolerance", "must be more than 0 and at most 1h");
+            }
+            return new Partner.Signatures(List.copyOf(secrets), tolerance, !"optional".equals(node.path("apiKey").asText("required")));
         }
 
         private Partner.Agent agent() {
@@ -276,7 +294,7 @@ final class ConnectorLoader {
                 try {
                     key = e.getValue().has("idempotencyKey")
                             ? IdempotencyKeySource.parse(e.getValue().get("idempotencyKey").asText())
-                            : IdempotencyKeySource.DEFAULT;
+                            : root.has("signatures") ? IdempotencyKeySource.WEBHOOK_ID : IdempotencyKeySource.DEFAULT;
                 } catch (InvalidPathException | IllegalArgumentException ex) {
                     throw InvalidConnectorException.at(file, at + "/idempotencyKey", ex.getMessage());
                 }
@@ -347,7 +365,9 @@ final class ConnectorLoader {
                         new Partner.CircuitBreakerSpec(
                                 (float) cb.path("failureRateThreshold").asDouble(d.failureRateThreshold()),
                                 cb.path("slidingWindowSize").asInt(d.slidingWindowSize()),
-                                duration(cb, at + "/circuitBreaker", "waitInOpenState", d.waitInOpenState()))));
+                                duration(cb, at + "/circuitBreaker", "waitInOpenState", d.waitInOpenState())),
+                        t.has("signing") ? new Partner.Signing(SecretPlaceholders.require(file, at + "/signing/secret",
+                                t.get("signing").get("secret").asText())) : null));
             }
             return Map.copyOf(targets);
         }
