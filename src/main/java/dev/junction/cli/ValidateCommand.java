@@ -10,8 +10,8 @@ import picocli.CommandLine.Mixin;
 
 /** Every check the hub makes at startup, without starting it, and every problem at once instead of the first. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = {"Checks the connector files (schema, keys, events, event schemas, targets, agent, sync jobs), "
-                + "the route files and the route tests; prints every problem as 'file: field: problem'.",
+        description = {"Checks the connector files (schema, keys, events, event schemas, targets, agent, sync jobs) and "
+                + "the route files as the hub does at startup; prints every problem as 'file: field: problem'.",
                 "Placeholders like ${ACME_ERP_URL} are not resolved: validate needs none of them set."},
         footer = {"", "Exit codes: 0 valid, 1 problems found (listed on stdout), 2 a wrong command line."})
 final class ValidateCommand implements Callable<Integer> {
@@ -50,7 +50,7 @@ final class ValidateCommand implements Callable<Integer> {
             return 0;
         }
         problems.forEach(context.out()::println);
-        context.err().println(problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + " in " + connectors + " and " + routes);
+        context.err().println(problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + " in " + ConnectorCheck.display(connectors) + " and " + ConnectorCheck.display(routes));
         return JunctionCli.REFUSED;
     }
 }

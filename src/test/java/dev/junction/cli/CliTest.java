@@ -9,11 +9,15 @@ import dev.junction.partner.ConnectorCheck;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -46,7 +50,7 @@ class CliTest {
         assertThat(created.code()).isZero();
         String firstKey = created.printedKey();
         assertThat(created.out()).contains("shown this once and stored nowhere");
-        assertThat(hashes("acme")).containsExactly(NewKey.sha256(firstKey));
+        assertThat(hashes("acme")).containsExactly(sha256Hex(firstKey));
         assertThat(descriptor("acme").get("displayName").asText()).isEqualTo("ACME Retail: \"EU\"");
         assertThat(descriptor("acme").get("events").size()).isZero();
         assertValid("3 connectors, 5 routes valid");
@@ -54,14 +58,14 @@ class CliTest {
         CliRun.Result added = cli.run("key", "add", "acme");
         assertThat(added.code()).isZero();
         assertThat(ids("acme")).containsExactly("key-2026-11-30", "key-2026-11-30-2");
-        assertThat(hashes("acme").get(1)).isEqualTo(NewKey.sha256(added.printedKey()));
+        assertThat(hashes("acme").get(1)).isEqualTo(sha256Hex(added.printedKey()));
 
         CliRun.Result rotated = cli.run("key", "rotate", "acme", "key-2026-11-30", "--id", "second");
         assertThat(rotated.code()).as(rotated.err()).isZero();
         JsonNode keys = descriptor("acme").get("apiKeys");
         assertThat(keys.get(0).get("expiresAt").asText()).isEqualTo(CliRun.NOW.plus(Duration.ofHours(24)).toString());
         assertThat(keys.get(2).get("id").asText()).isEqualTo("second");
-        assertThat(keys.get(2).get("sha256").asText()).isEqualTo(NewKey.sha256(rotated.printedKey()));
+        assertThat(keys.get(2).get("sha256").asText()).isEqualTo(sha256Hex(rotated.printedKey()));
         assertThat(keys.get(2).has("expiresAt")).isFalse();
         assertValid("3 connectors, 5 routes valid");
 
@@ -85,7 +89,7 @@ class CliTest {
 
         assertThat(added.code()).isZero();
         String after = Files.readString(demo);
-        String inserted = "  - id: portal\n    sha256: " + NewKey.sha256(added.printedKey()) + "\n    expiresAt: 2027-06-30T00:00:00Z\n";
+        String inserted = "  - id: portal\n    sha256: " + sha256Hex(added.printedKey()) + "\n    expiresAt: 2027-06-30T00:00:00Z\n";
         assertThat(after).contains("  - id: sandbox\n    sha256: 11d0298a130990113539effa22edaaf9a2d82b8c71c547e8fd6338370411bcfa\n" + inserted);
         assertThat(after.replace(inserted, "")).isEqualTo(before);
         assertThat(after).contains("#   demo-key-2f6c1b7e9a4d   (only its SHA-256 is stored here)",
@@ -314,6 +318,15 @@ class CliTest {
 
     List<String> hashes(String partner) throws IOException {
         return descriptor(partner).get("apiKeys").findValuesAsText("sha256");
+    }
+
+    /** Computed here, not with the CLI's code: the hash the hub's KeyIndex compares, hex SHA-256 of the key's UTF-8 bytes. */
+    static String sha256Hex(String key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String firstLine(CliRun.Result result, Path file) {
