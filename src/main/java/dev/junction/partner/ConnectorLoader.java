@@ -87,12 +87,12 @@ final class ConnectorLoader {
         } catch (InvalidConnectorException e) {
             problems.add(e.getMessage());
         }
-        if (!Files.isDirectory(connectorsDir)) {
+        Set<Path> files = new TreeSet<>(drafts.keySet());
+        if (Files.isDirectory(connectorsDir)) {
+            files.addAll(RouteCatalog.yamlFiles(connectorsDir));
+        } else {
             problems.add("Connectors folder " + connectorsDir + " does not exist (set JUNCTION_CONNECTORS_DIR or --connectors-dir)");
-            return new ConnectorCheck.Report(problems, 0, 0);
         }
-        Set<Path> files = new TreeSet<>(RouteCatalog.yamlFiles(connectorsDir));
-        files.addAll(drafts.keySet());
         Map<String, String> keyOwners = new LinkedHashMap<>();
         Map<String, String> vendorIds = new LinkedHashMap<>();
         for (Path file : files) {

@@ -190,9 +190,22 @@ class CliTest {
             assertThat(invalid.code()).as(bad).isEqualTo(1);
             assertThat(invalid.err()).contains("is not a partner id");
         }
+        CliRun.Result badName = cli.run("partner", "create", "acme", "--display-name", "two\nlines");
+        assertThat(badName.code()).isEqualTo(1);
+        assertThat(badName.err()).contains("partner 'acme' not created", "/displayName: contains a line break");
         try (Stream<Path> files = Files.list(connectors)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("connector.schema.json", "demo.yaml", "fresh-foods.yaml");
         }
+    }
+
+    @Test
+    void partnerCreateMakesTheConnectorsFolderOfANewProject() throws IOException {
+        CliRun fresh = new CliRun(work, Map.of("JUNCTION_CONNECTORS_DIR", "new/connectors"));
+
+        assertThat(fresh.run("partner", "create", "acme").code()).isZero();
+
+        assertThat(work.resolve("new/connectors/acme.yaml")).exists();
+        assertThat(fresh.run("validate").out()).isEqualTo("1 connector, 5 routes valid\n");
     }
 
     @Test
