@@ -128,6 +128,20 @@ class CliTest {
     }
 
     @Test
+    void aBrokenRoutesFolderIsReportedAndTheConnectorsAreStillChecked() throws IOException {
+        Path route = Files.writeString(work.resolve("routes/acme.yaml"), "- route:\n    from: { uri: direct:x }\n");
+        Path demo = connectors.resolve("demo.yaml");
+        Files.writeString(demo, Files.readString(demo).replace("capacity: 100", "capacity: lots"));
+
+        CliRun.Result result = cli.run("validate");
+
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.outLines()).containsExactly(
+                ConnectorCheck.display(route) + ": /0/route/id: every route needs an id",
+                ConnectorCheck.display(demo) + ": /rateLimit/capacity: string found, integer expected");
+    }
+
+    @Test
     void validateNeedsNoPlaceholderSetAndChecksEventSchemas() throws IOException {
         Path demo = connectors.resolve("demo.yaml");
         Files.writeString(demo, Files.readString(demo).replace("timeout: 5s\n    circuitBreaker", "timeout: 5s\n    headers: { Authorization: \"Bearer ${DEMO_UNSET_TOKEN}\" }\n    circuitBreaker")
