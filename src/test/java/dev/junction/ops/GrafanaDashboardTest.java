@@ -130,6 +130,10 @@ class GrafanaDashboardTest {
         registry.add("junction.connectors-dir", connectors::toString);
         registry.add("spring.datasource.url", () -> "jdbc:h2:file:" + dir.resolve("junction") + ";WRITE_DELAY=0");
         registry.add("BEACON_URL", PARTNER::baseUrl);
+        // Prometheus' key, as the runbook configures it: a read ops key.
+        registry.add("junction.ops-keys[0].id", () -> "prometheus");
+        registry.add("junction.ops-keys[0].sha256", () -> Keys.sha256(Keys.OPS_READ));
+        registry.add("junction.ops-keys[0].role", () -> "read");
     }
 
     @AfterAll
@@ -150,6 +154,9 @@ class GrafanaDashboardTest {
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(scrapedNames()).as("the scrape holds every metric the dashboard queries").containsAll(used));
+        // The intake panels select webhook answers by this uri: refusals by the filters in front of the intake carry it too.
+        assertThat(scrape().body()).contains("status=\"401\",uri=\"/webhooks/{partner}/{event}\"",
+                "status=\"429\",uri=\"/webhooks/{partner}/{event}\"", "status=\"202\",uri=\"/webhooks/{partner}/{event}\"");
     }
 
     @Test
@@ -208,7 +215,8 @@ class GrafanaDashboardTest {
             assertThat(status(hub, dead)).isEqualTo("dead");
             assertThat(PARTNER.findAll(postRequestedFor(urlPathEqualTo("/agent/orders")))).isNotEmpty();
         });
-        // Two failed calls opened the refusing target's breaker: the next message is parked, not attempted.
+        // The dead message's second and third calls (a first failure is forgiven) opened the refusing target's breaker:
+        // the next message is parked, not attempted.
         send(hub, "order-refused");
         HubClient.Res callback = hub.postJson("/agents/beacon/callbacks",
                 "{\"receiptId\":\"" + order + "\",\"status\":\"completed\",\"erpReference\":\"SO-1\"}",
@@ -238,12 +246,17 @@ class GrafanaDashboardTest {
 
     /** The sample names of the scrape (a histogram's _bucket, _count, _sum; a counter's _total), as Prometheus stores them. */
     private Set<String> scrapedNames() {
-        HubClient.Res scrape = new HubClient(port).get("/actuator/prometheus", "Authorization", "Bearer " + Keys.OPS);
-        assertThat(scrape.status()).as(scrape.toString()).isEqualTo(200);
         Set<String> names = new TreeSet<>();
-        scrape.body().lines().filter(l -> !l.isBlank() && !l.startsWith("#"))
+        scrape().body().lines().filter(l -> !l.isBlank() && !l.startsWith("#"))
                 .forEach(l -> names.add(l.split("[{ ]", 2)[0]));
         return names;
+    }
+
+    /** What Prometheus gets, with a read ops key as its bearer token. */
+    private HubClient.Res scrape() {
+        HubClient.Res scrape = new HubClient(port).get("/actuator/prometheus", "Authorization", "Bearer " + Keys.OPS_READ);
+        assertThat(scrape.status()).as(scrape.toString()).isEqualTo(200);
+        return scrape;
     }
 
     static JsonNode dashboard() throws IOException {
