@@ -26,10 +26,10 @@ public final class RouteFixtures {
 
     public static final String FOLDER = "tests";
 
-    private static final Set<String> FILES = Set.of("input.json", "headers.json", "responses.json", "expected.json");
-    private static final Set<String> REQUEST_FIELDS = Set.of("target", "method", "path", "headers", "body");
-    private static final Set<String> RESPONSE_FIELDS = Set.of("target", "method", "path", "status", "body");
-    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+    private static final List<String> FILES = List.of("input.json", "headers.json", "responses.json", "expected.json");
+    private static final List<String> REQUEST_FIELDS = List.of("target", "method", "path", "headers", "body");
+    private static final List<String> RESPONSE_FIELDS = List.of("target", "method", "path", "status", "body");
+    private static final List<String> METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RouteFixtures() {}
@@ -186,7 +186,7 @@ public final class RouteFixtures {
             return requests;
         }
 
-        private boolean fields(JsonNode r, Set<String> known, String file, String at) {
+        private boolean fields(JsonNode r, List<String> known, String file, String at) {
             if (!r.isObject()) {
                 problem(dir.resolve(file), at, "an object with the fields " + known);
                 return false;
