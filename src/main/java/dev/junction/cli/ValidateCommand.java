@@ -1,6 +1,7 @@
 package dev.junction.cli;
 
 import dev.junction.partner.ConnectorCheck;
+import dev.junction.routetest.RouteFixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,16 +12,14 @@ import picocli.CommandLine.Mixin;
 /** Every check the hub makes at startup, without starting it, and every problem at once instead of the first. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
         description = {"Checks the connector files (schema, keys, events, event schemas, targets, agent, sync jobs) and "
-                + "the route files as the hub does at startup; prints every problem as 'file: field: problem'.",
+                + "the route files (ids, components, languages and data formats the hub ships) as the hub does at startup, and the "
+                + "route tests' fixtures (routes/tests/<route id>/<case>/); prints every problem as 'file: field: problem'.",
                 "Placeholders like ${ACME_ERP_URL} are not resolved: validate needs none of them set."},
         footer = {"", "Exit codes: 0 valid, 1 problems found (listed on stdout), 2 a wrong command line."})
 final class ValidateCommand implements Callable<Integer> {
 
-    /**
-     * Checks beyond the connector loader's. TODO(merge, issue 14): add the route checks and the route tests' fixtures:
-     * {@code (connectors, routes) -> RouteCheck.problems(routes)} and {@code (connectors, routes) -> RouteFixtures.problems(routes)}.
-     */
-    static final List<Check> MORE_CHECKS = List.of();
+    /** Checks beyond the connector loader's (which covers the route files, RouteCheck included): the route tests' fixtures. */
+    static final List<Check> MORE_CHECKS = List.of((connectors, routes) -> RouteFixtures.problems(routes));
 
     @Mixin
     Folders folders = new Folders();

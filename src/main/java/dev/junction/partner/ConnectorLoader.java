@@ -83,7 +83,8 @@ final class ConnectorLoader {
         List<String> problems = new ArrayList<>();
         RouteCatalog routes = null;
         try {
-            routes = RouteCatalog.scan(routesDir, yaml);
+            // Every route problem (RouteCheck's included); the routes that could be read still serve the connectors' checks.
+            routes = RouteCatalog.scan(routesDir, yaml, problems::add);
         } catch (InvalidConnectorException e) {
             problems.add(e.getMessage());
         }

@@ -25,7 +25,7 @@ class CliIT {
         Run run = jar(Path.of("").toAbsolutePath(), Map.of(), "validate");
 
         assertThat(run.code()).isZero();
-        assertThat(run.out()).isEqualTo("2 connectors, 5 routes valid\n");
+        assertThat(run.out()).isEqualTo("2 connectors, 8 routes valid\n");
         assertThat(run.err()).isEmpty();
         System.out.println("java -jar junction.jar validate: " + run.wall().toMillis() + " ms wall");
     }
@@ -55,7 +55,7 @@ class CliIT {
         assertThat(keys).hasSize(1);
         String file = Files.readString(temp.resolve("connectors/acme.yaml"));
         assertThat(file).contains("sha256: " + CliTest.sha256Hex(keys.get(0))).doesNotContain(keys.get(0));
-        assertThat(jar(temp, Map.of(), "validate").out()).isEqualTo("3 connectors, 5 routes valid\n");
+        assertThat(jar(temp, Map.of(), "validate").out()).isEqualTo("3 connectors, 8 routes valid\n");
     }
 
     record Run(int code, String out, String err, Duration wall) {}

@@ -53,7 +53,7 @@ class CliTest {
         assertThat(hashes("acme")).containsExactly(sha256Hex(firstKey));
         assertThat(descriptor("acme").get("displayName").asText()).isEqualTo("ACME Retail: \"EU\"");
         assertThat(descriptor("acme").get("events").size()).isZero();
-        assertValid("3 connectors, 5 routes valid");
+        assertValid("3 connectors, 8 routes valid");
 
         CliRun.Result added = cli.run("key", "add", "acme");
         assertThat(added.code()).isZero();
@@ -67,11 +67,11 @@ class CliTest {
         assertThat(keys.get(2).get("id").asText()).isEqualTo("second");
         assertThat(keys.get(2).get("sha256").asText()).isEqualTo(sha256Hex(rotated.printedKey()));
         assertThat(keys.get(2).has("expiresAt")).isFalse();
-        assertValid("3 connectors, 5 routes valid");
+        assertValid("3 connectors, 8 routes valid");
 
         assertThat(cli.run("key", "revoke", "acme", "key-2026-11-30").code()).isZero();
         assertThat(ids("acme")).containsExactly("key-2026-11-30-2", "second");
-        assertValid("3 connectors, 5 routes valid");
+        assertValid("3 connectors, 8 routes valid");
 
         String file = Files.readString(connectors.resolve("acme.yaml"));
         for (String key : List.of(firstKey, added.printedKey(), rotated.printedKey())) {
@@ -146,7 +146,7 @@ class CliTest {
         Path demo = connectors.resolve("demo.yaml");
         Files.writeString(demo, Files.readString(demo).replace("timeout: 5s\n    circuitBreaker", "timeout: 5s\n    headers: { Authorization: \"Bearer ${DEMO_UNSET_TOKEN}\" }\n    circuitBreaker")
                 .replace("${JUNCTION_SANDBOX_URL:http://localhost:${server.port:8080}/sandbox/demo}", "${DEMO_UNSET_URL}"));
-        assertValid("2 connectors, 5 routes valid");
+        assertValid("2 connectors, 8 routes valid");
 
         Path schema = work.resolve("openapi/schemas/demo/order-created.json");
         Files.writeString(schema, "{\"type\": 5}");
@@ -181,8 +181,8 @@ class CliTest {
         Files.delete(elsewhere.resolve("conn/fresh-foods.yaml"));
         CliRun fromEnv = new CliRun(work, Map.of("JUNCTION_CONNECTORS_DIR", "elsewhere/conn", "JUNCTION_ROUTES_DIR", "elsewhere/rts"));
 
-        assertThat(fromEnv.run("validate").out()).isEqualTo("1 connector, 5 routes valid\n");
-        assertThat(fromEnv.run("validate", "--connectors-dir", "connectors").out()).isEqualTo("2 connectors, 5 routes valid\n");
+        assertThat(fromEnv.run("validate").out()).isEqualTo("1 connector, 8 routes valid\n");
+        assertThat(fromEnv.run("validate", "--connectors-dir", "connectors").out()).isEqualTo("2 connectors, 8 routes valid\n");
 
         assertThat(fromEnv.run("partner", "create", "acme").code()).isZero();
         assertThat(elsewhere.resolve("conn/acme.yaml")).exists();
@@ -219,7 +219,7 @@ class CliTest {
         assertThat(fresh.run("partner", "create", "acme").code()).isZero();
 
         assertThat(work.resolve("new/connectors/acme.yaml")).exists();
-        assertThat(fresh.run("validate").out()).isEqualTo("1 connector, 5 routes valid\n");
+        assertThat(fresh.run("validate").out()).isEqualTo("1 connector, 8 routes valid\n");
     }
 
     @Test
@@ -268,7 +268,7 @@ class CliTest {
         assertThat(cli.run("key", "revoke", "demo", "sandbox").code()).isEqualTo(1);
         assertThat(cli.run("key", "revoke", "demo", "sandbox", "--last").code()).isZero();
         assertThat(Files.readString(connectors.resolve("demo.yaml"))).contains("apiKeys: []\n").doesNotContain("id: sandbox");
-        assertValid("3 connectors, 5 routes valid");
+        assertValid("3 connectors, 8 routes valid");
     }
 
     @Test
