@@ -8,6 +8,7 @@ import dev.junction.intake.FastPath;
 import dev.junction.intake.MessagesAccepted;
 import dev.junction.partner.Partner;
 import dev.junction.partner.PartnerRegistry;
+import dev.junction.partner.PartnersReloaded;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,6 +70,7 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
     private final BreakerSweep sweep;
     private final AgentCallbacks callbacks;
     private final DeliveryLog deliveryLog = new DeliveryLog();
+    private final RouteSwaps routeSwaps;
     /** Messages this process holds (queued or running), so its own poller never claims one twice. */
     private final Set<String> held = ConcurrentHashMap.newKeySet();
     /** Messages leased to this instance at intake that it could not take; released by the poller, off the intake path. */
@@ -81,8 +83,9 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
 
     Dispatcher(PartnerRegistry partners, DeliveryStore store, OutcomeWriter outcomes, ProducerTemplate camel,
                DeliveryMetrics metrics, Clock clock, InstanceId instance, JunctionProperties properties,
-               BreakerSweep sweep, AgentCallbacks callbacks) {
+               BreakerSweep sweep, AgentCallbacks callbacks, RouteSwaps routeSwaps) {
         this.callbacks = callbacks;
+        this.routeSwaps = routeSwaps;
         this.partners = partners;
         this.store = store;
         this.outcomes = outcomes;
@@ -98,6 +101,11 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
     @EventListener(ApplicationReadyEvent.class)
     void onReady() {
         routesReady = true;
+    }
+
+    @EventListener
+    void onReload(PartnersReloaded reloaded) {
+        lanes.update(reloaded.current().all());
     }
 
     /**
@@ -297,11 +305,14 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
         } catch (RuntimeException e) {
             outcome = FailureClassifier.classify(e);
         }
+        if (outcome instanceof Outcome.Retry r && FailureClassifier.noRouteConsumer(r.error()) && routeSwaps.active(clock.instant())) {
+            outcome = new Outcome.Deferred("route " + m.route() + " was being reloaded");
+        }
         long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
         Instant now = clock.instant();
         Partner.RetryPolicy policy = partner == null ? Partner.RetryPolicy.DEFAULT : partner.retry();
         Settlement settlement = settle(job, outcome, policy, started, ms, now);
-        if (settlement.kind() == Settlement.Kind.PARKED) {
+        if (settlement.kind() == Settlement.Kind.PARKED && settlement.parkedOn() != null) {
             sweep.parked(settlement.parkedOn(), now);
         }
         deliveryLog.settled(settlement, outcome, target, policy.maxAttempts(), now);
@@ -334,6 +345,9 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
         if (outcome instanceof Outcome.Awaiting a) {
             Duration timeout = partners.find(a.vendor()).map(v -> v.agent().callbackTimeout()).orElse(Partner.Agent.DEFAULT_CALLBACK_TIMEOUT);
             return Settlement.awaiting(job, Attempt.of(number, started, ms, "awaiting-callback", a.httpStatus(), null), now, now.plus(timeout));
+        }
+        if (outcome instanceof Outcome.Deferred d) {
+            return Settlement.deferred(job, now, now.plus(RouteSwaps.DEFER), d.reason());
         }
         if (outcome instanceof Outcome.Parked p) {
             return Settlement.parked(job, now, p.target(), sweep.parkUntil(p.target(), now), p.reason());
