@@ -285,28 +285,32 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
         long t0 = System.nanoTime();
         Outcome outcome;
         String target = "-";
-        try {
-            Exchange result = camel.send("direct:" + m.route(), exchange -> {
-                exchange.setProperty(RECEIPT_PROPERTY, m.receiptId());
-                exchange.setProperty(ATTEMPT_PROPERTY, job.attempts() + 1);
-                exchange.getIn().setBody(new String(m.payload(), StandardCharsets.UTF_8));
-                exchange.getIn().setHeader("Content-Type", m.contentType());
-                exchange.getIn().setHeader("Idempotency-Key", m.receiptId());
-                exchange.getIn().setHeader("X-Correlation-Id", m.correlationId());
-                exchange.getIn().setHeader("JunctionPartner", m.partner());
-                exchange.getIn().setHeader("JunctionEvent", m.event());
-            });
-            outcome = FailureClassifier.classify(result);
-            target = DeliveryLog.target(result);
-            String vendor = result.getProperty(AWAITING_PROPERTY, String.class);
-            if (vendor != null && outcome instanceof Outcome.Delivered d) {
-                outcome = new Outcome.Awaiting(vendor, d.httpStatus());
-            }
-        } catch (RuntimeException e) {
-            outcome = FailureClassifier.classify(e);
-        }
-        if (outcome instanceof Outcome.Retry r && FailureClassifier.noRouteConsumer(r.error()) && routeSwaps.active(clock.instant())) {
+        if (routeSwaps.holds(m.route())) {
             outcome = new Outcome.Deferred("route " + m.route() + " was being reloaded");
+        } else {
+            try {
+                Exchange result = camel.send("direct:" + m.route(), exchange -> {
+                    exchange.setProperty(RECEIPT_PROPERTY, m.receiptId());
+                    exchange.setProperty(ATTEMPT_PROPERTY, job.attempts() + 1);
+                    exchange.getIn().setBody(new String(m.payload(), StandardCharsets.UTF_8));
+                    exchange.getIn().setHeader("Content-Type", m.contentType());
+                    exchange.getIn().setHeader("Idempotency-Key", m.receiptId());
+                    exchange.getIn().setHeader("X-Correlation-Id", m.correlationId());
+                    exchange.getIn().setHeader("JunctionPartner", m.partner());
+                    exchange.getIn().setHeader("JunctionEvent", m.event());
+                });
+                outcome = FailureClassifier.classify(result);
+                target = DeliveryLog.target(result);
+                String vendor = result.getProperty(AWAITING_PROPERTY, String.class);
+                if (vendor != null && outcome instanceof Outcome.Delivered d) {
+                    outcome = new Outcome.Awaiting(vendor, d.httpStatus());
+                }
+            } catch (RuntimeException e) {
+                outcome = FailureClassifier.classify(e);
+            }
+            if (outcome instanceof Outcome.Retry r && FailureClassifier.noRouteConsumer(r.error()) && routeSwaps.active(clock.instant())) {
+                outcome = new Outcome.Deferred("route " + m.route() + " was being reloaded");
+            }
         }
         long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
         Instant now = clock.instant();

@@ -62,7 +62,11 @@ public class ConfigReloader {
         return new Status(s.version(), s.loadedAt(), s.contentHash(), lastError, lastErrorAt, s.files(), restartRequired);
     }
 
-    public synchronized Result reload(String actor) {
+    /**
+     * @param force swap the configuration in even when no connector or route file changed: an ops reload re-reads what
+     *              the folders' hashes do not cover (the JSON Schema files events name). The watcher does not force.
+     */
+    public synchronized Result reload(String actor, boolean force) {
         ConfigSnapshot running = registry.snapshot();
         PartnerRegistry.Candidate candidate;
         try {
@@ -72,9 +76,9 @@ public class ConfigReloader {
             return refused(actor, running, message(invalid));
         }
         String content = candidate.files().contentHash();
-        if (content.equals(running.contentHash())) {
+        boolean changed = !content.equals(running.contentHash());
+        if (!changed && !force) {
             clearError();
-            audit(actor, "no change, version " + running.version() + " keeps running");
             return new Result(running, false, List.of());
         }
         RouteFiles.Loaded loaded;
@@ -101,9 +105,9 @@ public class ConfigReloader {
             log.warn("Configuration reload by {}: stale routes could not be removed: {}", actor, message(e));
         }
         clearError();
-        audit(actor, "version " + next.version() + " loaded (content " + content.substring(0, 12) + ", " + next.partners().size()
-                + " partner(s))");
-        return new Result(next, true, List.of());
+        audit(actor, "version " + next.version() + " loaded (content " + content.substring(0, 12) + (changed ? "" : ", files unchanged")
+                + ", " + next.partners().size() + " partner(s))");
+        return new Result(next, changed, List.of());
     }
 
     private Result refused(String actor, ConfigSnapshot running, String error) {

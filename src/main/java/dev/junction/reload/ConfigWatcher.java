@@ -58,7 +58,7 @@ class ConfigWatcher implements ThreadedLifecycle {
             seen = content;
             if (settled && !content.equals(tried) && !content.equals(registry.snapshot().contentHash())) {
                 tried = content;
-                reloader.reload("watcher");
+                reloader.reload("watcher", false);
             }
         } catch (RuntimeException e) {
             // A folder briefly unreadable (being replaced): the next read tries again.

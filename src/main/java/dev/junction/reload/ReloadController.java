@@ -35,7 +35,7 @@ class ReloadController {
 
     @PostMapping("/ops/reload")
     ResponseEntity<?> reload(HttpServletRequest request) {
-        ConfigReloader.Result result = reloader.reload(Caller.of(request).map(Caller::keyId).orElse("unknown"));
+        ConfigReloader.Result result = reloader.reload(Caller.of(request).map(Caller::keyId).orElse("unknown"), true);
         if (result.refused()) {
             return ResponseEntity.unprocessableEntity().contentType(MediaType.parseMediaType(Problem.MEDIA_TYPE))
                     .body(new Refused(INVALID, "Configuration refused", 422, "The connector and route files are not valid; version "

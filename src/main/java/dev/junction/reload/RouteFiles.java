@@ -24,8 +24,7 @@ import org.springframework.stereotype.Component;
  * configuration: {@link #load} replaces and adds the routes of added and changed files (so a new event's route exists
  * before the event is accepted), {@link Loaded#removeStale} removes the routes no file declares any more (after the
  * events that used them are gone). Camel stops a replaced route gracefully, letting its in-flight exchanges finish on
- * it; a delivery that meets the route in between waits on the {@code direct:} endpoint for the new consumer, or is put
- * back without an attempt ({@link RouteSwaps}).
+ * it; meanwhile the dispatcher starts no new delivery on it ({@link RouteSwaps}): those wait a second, attempt unspent.
  *
  * <p>The files are loaded from the bytes that were hashed and validated, not read again. A file Camel refuses after
  * the hub's validation passed (an unknown component, a bad expression) rolls the changed files back to their previous
@@ -59,16 +58,15 @@ class RouteFiles {
             if (touched.isEmpty()) {
                 return;
             }
-            swaps.begin();
+            List<String> stale = routesOf(touched).stream().filter(id -> !loadedIds.contains(id)).toList();
+            swaps.begin(stale);
             try {
-                for (Route route : List.copyOf(camel.getRoutes())) {
-                    if (touched.contains(fileName(route)) && !loadedIds.contains(route.getRouteId())) {
-                        remove(route.getRouteId());
-                        log.info("Route {} removed: no route file declares it any more", route.getRouteId());
-                    }
+                for (String id : stale) {
+                    remove(id);
+                    log.info("Route {} removed: no route file declares it any more", id);
                 }
             } finally {
-                swaps.end();
+                swaps.end(stale);
             }
         }
     }
@@ -99,7 +97,10 @@ class RouteFiles {
         if (changed.isEmpty()) {
             return new Loaded(touched, Set.of());
         }
-        swaps.begin();
+        Set<String> names = new HashSet<>();
+        changed.values().forEach(p -> names.add(p.getFileName().toString()));
+        List<String> replaced = routesOf(names);
+        swaps.begin(replaced);
         try {
             Set<String> ids = PluginHelper.getRoutesLoader(camel).updateRoutes(resources(changed, next));
             log.info("Route file(s) {} loaded: routes {}", changed.keySet(), ids);
@@ -109,8 +110,13 @@ class RouteFiles {
             rollBack(changed, running);
             throw new RefusedException(String.join(", ", changed.keySet()) + ": Camel could not load the routes: " + reason);
         } finally {
-            swaps.end();
+            swaps.end(replaced);
         }
+    }
+
+    /** The ids of the running routes loaded from these files. */
+    private List<String> routesOf(Set<String> fileNames) {
+        return camel.getRoutes().stream().filter(r -> fileNames.contains(fileName(r))).map(Route::getRouteId).toList();
     }
 
     /** Removes whatever the changed files brought in and loads their previous contents again. */
@@ -118,10 +124,8 @@ class RouteFiles {
         Set<String> names = new HashSet<>();
         changed.values().forEach(p -> names.add(p.getFileName().toString()));
         try {
-            for (Route route : List.copyOf(camel.getRoutes())) {
-                if (names.contains(fileName(route))) {
-                    remove(route.getRouteId());
-                }
+            for (String id : routesOf(names)) {
+                remove(id);
             }
             Map<String, Path> previous = new LinkedHashMap<>();
             changed.forEach((name, path) -> {
