@@ -29,6 +29,12 @@ class SourceHub {
     static final String PARTNER = "supplier";
     static final String ROUTES = "src/test/resources/it/routes";
 
+    /** The registry stamps its configuration's load time (hot reload). */
+    @Bean
+    java.time.Clock clock() {
+        return java.time.Clock.systemUTC();
+    }
+
     @Bean
     MeterRegistry meters() {
         return new SimpleMeterRegistry();
