@@ -6,7 +6,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** One clock for the hub, so tests can move time (key expiry, idempotency retention, retry schedules). */
 @Configuration(proxyBeanMethods = false)
-class ClockConfig {
+public class ClockConfig {
 
     @Bean
     Clock clock() {

@@ -1,5 +1,6 @@
 package dev.junction.sync.http;
 
+import dev.junction.ClockConfig;
 import dev.junction.JunctionProperties;
 import dev.junction.delivery.Breakers;
 import dev.junction.delivery.TargetCalls;
@@ -23,17 +24,11 @@ import org.springframework.context.annotation.Import;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(JunctionProperties.class)
-@Import({PartnerRegistry.class, Breakers.class, TargetCalls.class, HttpPageSource.class})
+@Import({ClockConfig.class, PartnerRegistry.class, Breakers.class, TargetCalls.class, HttpPageSource.class})
 class SourceHub {
 
     static final String PARTNER = "supplier";
     static final String ROUTES = "src/test/resources/it/routes";
-
-    /** The registry stamps its configuration's load time (hot reload). */
-    @Bean
-    java.time.Clock clock() {
-        return java.time.Clock.systemUTC();
-    }
 
     @Bean
     MeterRegistry meters() {
