@@ -65,9 +65,22 @@ function perMinute(value) {
   return value === null ? '—' : (value < 10 ? value.toFixed(1) : Math.round(value)) + '/min';
 }
 
+/** The hub itself (journal, database) from the ops health group: a DOWN answers 503, which is news, not an error. */
+async function hubHealth() {
+  try {
+    await api('/actuator/health/ops');
+    return [];
+  } catch (e) {
+    if (e.status !== 503 || !e.problem) return [{level: BAD, text: 'hub health unknown: ' + e.message}];
+    const down = Object.entries(e.problem.components || {}).filter(([, c]) => c.status !== 'UP').map(([name]) => name);
+    return [{level: BAD, text: 'hub DOWN' + (down.length ? ': ' + down.join(', ') : '')}];
+  }
+}
+
 export async function render(view, {stale}) {
   const load = async () => {
-    const [partners, agents, jobs] = await Promise.all([api('/ops/partners'), api('/ops/agents'), api('/ops/sync-jobs')]);
+    const [partners, agents, jobs, health] = await Promise.all([api('/ops/partners'), api('/ops/agents'), api('/ops/sync-jobs'),
+      hubHealth()]);
     if (stale()) return;
     const now = Date.now();
     const elapsedMin = previous ? (now - previous.at) / 60000 : null;
@@ -88,14 +101,14 @@ export async function render(view, {stale}) {
     }).sort((a, b) => b.level - a.level || (b.p.counts.dead || 0) - (a.p.counts.dead || 0) || a.p.partner.localeCompare(b.p.partner));
     previous = {at: now, counts: Object.fromEntries(partners.map(p => [p.partner, {...(p.counts || {})}]))};
 
-    const attention = rows.flatMap(r => r.problems.map(pr => ({partner: r.p.partner, ...pr}))).sort((a, b) => b.level - a.level);
+    const attention = [...health, ...rows.flatMap(r => r.problems.map(pr => ({partner: r.p.partner, ...pr})))].sort((a, b) => b.level - a.level);
 
     replace(view,
       h('p', {class: 'meta'}, `Updated ${when(new Date(now).toISOString())}; refreshes every ${REFRESH_MS / 1000} s. Rates are since the previous refresh.`),
       section('Needs attention',
         attention.length
           ? h('ul', {id: 'attention', class: 'attention'}, attention.map(a => h('li', {class: LEVEL[a.level]},
-              link('#/dead-letters?partner=' + encodeURIComponent(a.partner), a.partner), ': ', a.text)))
+              a.partner ? [link('#/dead-letters?partner=' + encodeURIComponent(a.partner), a.partner), ': '] : null, a.text)))
           : h('p', {id: 'attention', class: 'ok-note'}, 'Nothing is wrong: no dead letters, no open breakers, no offline agents, no failing sync jobs.')),
       section('Partners and vendors', table([
         {title: 'Partner', cell: r => h('span', {}, link('#/dead-letters?partner=' + encodeURIComponent(r.p.partner), r.p.partner),

@@ -72,6 +72,19 @@ class ConsoleApiTest {
         assertThat(hub().get("/ops/whoami", "X-API-Key", Keys.OPS).header("Content-Security-Policy")).isEmpty();
     }
 
+    /** The browser test proves the rendering it exercises; this keeps every other path of the console off HTML parsing. */
+    @Test
+    void noConsoleScriptTurnsStringsIntoMarkup() throws Exception {
+        try (var files = Files.walk(java.nio.file.Path.of("src/main/resources/static/console"))) {
+            var scripts = files.filter(f -> f.toString().endsWith(".js")).toList();
+            assertThat(scripts).hasSizeGreaterThan(5);
+            for (var script : scripts) {
+                assertThat(Files.readString(script)).as(script.toString())
+                        .doesNotContain("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function");
+            }
+        }
+    }
+
     @Test
     void whoamiTellsAnOpsKeyItsIdAndRole() {
         HubClient.Res reader = hub().get("/ops/whoami", "X-API-Key", Keys.OPS_READ);
