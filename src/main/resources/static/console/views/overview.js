@@ -43,13 +43,18 @@ export function syncLag(j) {
 
 function jobProblems(j) {
   const problems = [];
-  if (j.state === 'failing') problems.push({level: BAD, text: `sync job ${j.job} failing: ${(j.lastRun && j.lastRun.error) || 'see its last run'}`});
+  if (j.state === 'failing') problems.push({level: BAD, text: `sync job ${j.job} failing: ${short((j.lastRun && j.lastRun.error) || 'see its last run')}`});
   if (j.state === 'paused') problems.push({level: WARN, text: `sync job ${j.job} paused`});
   const every = intervalSeconds(j.schedule);
   const lag = syncLag(j);
   if (every && lag !== null && lag > Math.max(300, every * 5)) problems.push({level: WARN, text: `sync job ${j.job} lagging: last success ${age(lag)} ago`});
   if (j.lastRun && j.lastRun.outcome === 'backpressure') problems.push({level: WARN, text: `sync job ${j.job} held back by backpressure`});
   return problems;
+}
+
+/** A target's error page can be long; the overview shows its start, the job's row on the Agents page the rest. */
+function short(text, max = 140) {
+  return text.length <= max ? text : text.slice(0, max - 1) + '…';
 }
 
 const worst = problems => problems.reduce((m, p) => Math.max(m, p.level), OK);

@@ -2,6 +2,7 @@ package dev.junction.console;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -71,6 +72,7 @@ class ConsoleJourneyIT {
         target.start();
         target.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(500).withBody("upstream exploded")));
         target.stubFor(post(urlPathEqualTo("/calm")).willReturn(aResponse().withStatus(200)));
+        target.stubFor(get(urlPathEqualTo("/parcels")).willReturn(aResponse().withStatus(503).withBody("parcel feed down for maintenance")));
         hub = HubProcess.start(data, Map.of(
                 "JUNCTION_CONNECTORS_DIR", "src/test/resources/console/connectors",
                 "JUNCTION_ROUTES_DIR", "src/test/resources/console/routes",
@@ -136,6 +138,8 @@ class ConsoleJourneyIT {
         // Overview: what is wrong comes first.
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("attention"), "parcelhub"));
         assertThat(text(By.id("attention"))).contains("5 dead letters");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("attention"), "sync job parcels failing"));
+        assertThat(text(By.id("attention"))).contains("503");
         List<WebElement> rows = browser.findElements(By.cssSelector("tr.partner-row"));
         assertThat(rows.get(0).getText()).contains("parcelhub");
         assertThat(rows.get(0).getDomAttribute("class")).contains("bad");
@@ -227,7 +231,7 @@ class ConsoleJourneyIT {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> "delivered".equals(status(id)));
         }
 
-        // The sync job: paused and resumed from its row (its source answers 404, so it is failing meanwhile).
+        // The sync job: paused and resumed from its row (its source answers 503, so it is failing meanwhile).
         browser.findElement(By.cssSelector("#nav a[data-view=agents]")).click();
         wait.until(ExpectedConditions.elementToBeClickable(By.id("pause-parcelhub-parcels"))).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("resume-parcelhub-parcels")));
