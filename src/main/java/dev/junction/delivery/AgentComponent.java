@@ -43,4 +43,8 @@ class AgentComponent extends DefaultComponent {
         setProperties(endpoint, parameters);
         return endpoint;
     }
+
+    java.util.Optional<Partner> vendor(String id) {
+        return partners.find(id);
+    }
 }

@@ -16,6 +16,7 @@ class AgentEndpoint extends DefaultEndpoint {
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
     private final Partner vendor;
+    private final AgentComponent component;
     private final String path;
     private final TargetBreaker breaker;
     private final AgentDirectory agents;
@@ -33,6 +34,7 @@ class AgentEndpoint extends DefaultEndpoint {
         super(uri, component);
         this.store = store;
         this.vendor = vendor;
+        this.component = component;
         this.path = path;
         this.breaker = breaker;
         this.agents = agents;
@@ -53,8 +55,9 @@ class AgentEndpoint extends DefaultEndpoint {
         this.method = method;
     }
 
+    /** The vendor as the running configuration declares it (a reload may change its order secret); as first resolved if removed. */
     Partner vendor() {
-        return vendor;
+        return component.vendor(vendor.id()).filter(v -> v.agent() != null).orElse(vendor);
     }
 
     String path() {

@@ -2,15 +2,19 @@ package dev.junction.delivery;
 
 import dev.junction.partner.Partner;
 import dev.junction.partner.PartnerRegistry;
+import dev.junction.partner.PartnersReloaded;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,21 +30,56 @@ public class Breakers {
     /** The target name of a vendor agent's breaker, {@code <vendor>/agent}. */
     static final String AGENT = "agent";
 
-    private final Map<String, TargetBreaker> byTarget = new LinkedHashMap<>();
+    /** A breaker, the spec it was built from and its gauge (removed with it). */
+    private record Registered(TargetBreaker breaker, Partner.CircuitBreakerSpec spec, Gauge gauge) {}
+
+    private final Map<String, Registered> byTarget = new ConcurrentHashMap<>();
+    private final MeterRegistry meters;
 
     Breakers(PartnerRegistry partners, MeterRegistry meters) {
-        for (Partner p : partners.all()) {
+        this.meters = meters;
+        declared(partners.all()).forEach((key, spec) -> register(key, spec));
+    }
+
+    /** Every breaker the configuration declares, by {@code <partner>/<target>}, with its spec. */
+    private static Map<String, Partner.CircuitBreakerSpec> declared(Collection<Partner> partners) {
+        Map<String, Partner.CircuitBreakerSpec> specs = new LinkedHashMap<>();
+        for (Partner p : partners) {
             for (Partner.Target t : p.targets().values()) {
-                register(key(p.id(), t.name()), t.circuitBreaker(), p.id(), t.name(), meters);
+                specs.put(key(p.id(), t.name()), t.circuitBreaker());
             }
             if (p.agent() != null) {
                 // One breaker per vendor agent, whichever partner's orders it takes (ERP-AGENTS.md).
-                register(key(p.id(), AGENT), Partner.CircuitBreakerSpec.DEFAULT, p.id(), AGENT, meters);
+                specs.put(key(p.id(), AGENT), Partner.CircuitBreakerSpec.DEFAULT);
             }
         }
+        return specs;
     }
 
-    private void register(String key, Partner.CircuitBreakerSpec spec, String partner, String target, MeterRegistry meters) {
+    /**
+     * A target whose breaker spec is unchanged keeps its breaker and state (an open breaker stays open); a changed spec
+     * gets a new, closed breaker; a removed target's breaker goes (messages parked on it are then unparked by the sweep).
+     */
+    @EventListener
+    void onReload(PartnersReloaded reloaded) {
+        Map<String, Partner.CircuitBreakerSpec> specs = declared(reloaded.current().all());
+        for (String key : List.copyOf(byTarget.keySet())) {
+            Registered old = byTarget.get(key);
+            if (!old.spec().equals(specs.get(key))) {
+                meters.remove(old.gauge());
+                byTarget.remove(key);
+            }
+        }
+        specs.forEach((key, spec) -> {
+            if (!byTarget.containsKey(key)) {
+                register(key, spec);
+            }
+        });
+    }
+
+    private void register(String key, Partner.CircuitBreakerSpec spec) {
+        String partner = key.substring(0, key.indexOf('/'));
+        String target = key.substring(key.indexOf('/') + 1);
         CircuitBreaker breaker = CircuitBreaker.of(key, CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(spec.slidingWindowSize())
@@ -56,16 +95,16 @@ public class Breakers {
                 .build());
         breaker.getEventPublisher().onStateTransition(e -> log.info("Circuit breaker {}: {}", breaker.getName(),
                 e.getStateTransition()));
-        byTarget.put(key, new TargetBreaker(key, breaker, spec.waitInOpenState()));
-        Gauge.builder("junction.breaker.state", breaker, b -> stateValue(b.getState()))
+        Gauge gauge = Gauge.builder("junction.breaker.state", breaker, b -> stateValue(b.getState()))
                 .description("0 closed, 1 half-open, 2 open, 3 other")
                 .tag("partner", partner).tag("target", target)
                 .register(meters);
+        byTarget.put(key, new Registered(new TargetBreaker(key, breaker, spec.waitInOpenState()), spec, gauge));
     }
 
     /** The breaker of a vendor's agent. */
     TargetBreaker ofAgent(String vendor) {
-        return byTarget.get(key(vendor, AGENT));
+        return get(key(vendor, AGENT));
     }
 
     /**
@@ -74,20 +113,25 @@ public class Breakers {
      */
     TargetBreaker forParked(String key) {
         String vendor = AgentProducer.vendorOfHold(key);
-        return vendor == null ? byTarget.get(key) : ofAgent(vendor);
+        return vendor == null ? get(key) : ofAgent(vendor);
     }
 
     TargetBreaker of(String partner, String target) {
-        return byTarget.get(key(partner, target));
+        return get(key(partner, target));
     }
 
     /** By {@code <partner>/<target>}; null for a target no descriptor declares (any more). */
     TargetBreaker of(String key) {
-        return byTarget.get(key);
+        return get(key);
+    }
+
+    private TargetBreaker get(String key) {
+        Registered r = byTarget.get(key);
+        return r == null ? null : r.breaker();
     }
 
     Collection<TargetBreaker> all() {
-        return byTarget.values();
+        return byTarget.values().stream().map(Registered::breaker).toList();
     }
 
     /** Breaker state by target, e.g. {@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}. */
@@ -95,7 +139,7 @@ public class Breakers {
         Map<String, String> states = new LinkedHashMap<>();
         byTarget.forEach((k, b) -> {
             if (k.startsWith(partner + "/")) {
-                states.put(k.substring(partner.length() + 1), b.state().name());
+                states.put(k.substring(partner.length() + 1), b.breaker().state().name());
             }
         });
         return states;

@@ -37,8 +37,9 @@ final class DeliveryLog {
             }
             case RETRY -> failed("Delivery attempt failed, retrying", s, outcome, target, maxAttempts, "next=" + s.nextAttemptAt(), now);
             case DEAD -> failed("Delivery failed, dead letter", s, outcome, target, maxAttempts, "next=none", now);
-            case PARKED -> log.info("Delivery parked: receipt={} partner={} event={} target={} attempts={}/{} reason=\"{}\""
-                    + " next=when it lets calls through", m.receiptId(), m.partner(), m.event(), target, s.attempts(), maxAttempts, s.lastError());
+            case PARKED -> log.info("Delivery parked: receipt={} partner={} event={} target={} attempts={}/{} reason=\"{}\" next={}",
+                    m.receiptId(), m.partner(), m.event(), target, s.attempts(), maxAttempts, s.lastError(),
+                    s.parkedOn() == null ? s.nextAttemptAt() : "when it lets calls through");
             case AWAITING -> {
                 if (log.isDebugEnabled()) {
                     log.debug("Order taken by the agent, awaiting its callback: receipt={} partner={} event={} target={} attempt={} deadline={}",

@@ -4,6 +4,7 @@ import dev.junction.intake.AcceptedMessage;
 import dev.junction.intake.Receipts;
 import dev.junction.partner.Partner;
 import dev.junction.partner.PartnerRegistry;
+import dev.junction.partner.PartnersReloaded;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,13 +33,21 @@ class DeliveryMetrics {
     DeliveryMetrics(MeterRegistry meters, Receipts receipts, PartnerRegistry partners) {
         this.meters = meters;
         this.receipts = receipts;
-        for (Partner p : partners.all()) {
-            Gauge.builder("junction.deadletters.depth", deadDepth, d -> d.getOrDefault(p.id(), 0L))
-                    .description("Dead letters waiting for ops").tag("partner", p.id()).register(meters);
-            Gauge.builder("junction.pending.oldest.age", oldestPendingSeconds, d -> d.getOrDefault(p.id(), 0.0))
-                    .description("Seconds since the oldest undelivered message was accepted").baseUnit("seconds")
-                    .tag("partner", p.id()).register(meters);
-        }
+        partners.all().forEach(this::gauges);
+    }
+
+    /** A partner added by a reload gets its gauges (registering an existing gauge again is a no-op). */
+    @EventListener
+    void onReload(PartnersReloaded reloaded) {
+        reloaded.current().all().forEach(this::gauges);
+    }
+
+    private void gauges(Partner p) {
+        Gauge.builder("junction.deadletters.depth", deadDepth, d -> d.getOrDefault(p.id(), 0L))
+                .description("Dead letters waiting for ops").tag("partner", p.id()).register(meters);
+        Gauge.builder("junction.pending.oldest.age", oldestPendingSeconds, d -> d.getOrDefault(p.id(), 0.0))
+                .description("Seconds since the oldest undelivered message was accepted").baseUnit("seconds")
+                .tag("partner", p.id()).register(meters);
     }
 
     void accepted(String partner, String event) {

@@ -9,6 +9,7 @@ import dev.junction.intake.FastPath;
 import dev.junction.intake.MessagesAccepted;
 import dev.junction.partner.Partner;
 import dev.junction.partner.PartnerRegistry;
+import dev.junction.partner.PartnersReloaded;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,6 +71,7 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
     private final BreakerSweep sweep;
     private final AgentCallbacks callbacks;
     private final DeliveryLog deliveryLog = new DeliveryLog();
+    private final RouteSwaps routeSwaps;
     /** Messages this process holds (queued or running), so its own poller never claims one twice. */
     private final Set<String> held = ConcurrentHashMap.newKeySet();
     /** Messages leased to this instance at intake that it could not take; released by the poller, off the intake path. */
@@ -82,8 +84,9 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
 
     Dispatcher(PartnerRegistry partners, DeliveryStore store, OutcomeWriter outcomes, ProducerTemplate camel,
                DeliveryMetrics metrics, Clock clock, InstanceId instance, JunctionProperties properties,
-               BreakerSweep sweep, AgentCallbacks callbacks) {
+               BreakerSweep sweep, AgentCallbacks callbacks, RouteSwaps routeSwaps) {
         this.callbacks = callbacks;
+        this.routeSwaps = routeSwaps;
         this.partners = partners;
         this.store = store;
         this.outcomes = outcomes;
@@ -99,6 +102,11 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
     @EventListener(ApplicationReadyEvent.class)
     void onReady() {
         routesReady = true;
+    }
+
+    @EventListener
+    void onReload(PartnersReloaded reloaded) {
+        lanes.update(reloaded.current().all());
     }
 
     /**
@@ -280,33 +288,21 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
         long t0 = System.nanoTime();
         Outcome outcome;
         String target = "-";
-        // A scope of its own: with junction.log.format=json Camel's MDC unit of work carries these fields across
-        // threads and removes them when the exchange is done; closing puts them back for the outcome's lines.
-        try (MessageMdc routing = MessageMdc.open(m.receiptId(), m.partner(), m.event(), m.correlationId())) {
-            Exchange result = camel.send("direct:" + m.route(), exchange -> {
-                exchange.setProperty(RECEIPT_PROPERTY, m.receiptId());
-                exchange.setProperty(ATTEMPT_PROPERTY, job.attempts() + 1);
-                exchange.getIn().setBody(new String(m.payload(), StandardCharsets.UTF_8));
-                exchange.getIn().setHeader("Content-Type", m.contentType());
-                exchange.getIn().setHeader("Idempotency-Key", m.receiptId());
-                exchange.getIn().setHeader("X-Correlation-Id", m.correlationId());
-                exchange.getIn().setHeader("JunctionPartner", m.partner());
-                exchange.getIn().setHeader("JunctionEvent", m.event());
-            });
-            outcome = FailureClassifier.classify(result);
-            target = DeliveryLog.target(result);
-            String vendor = result.getProperty(AWAITING_PROPERTY, String.class);
-            if (vendor != null && outcome instanceof Outcome.Delivered d) {
-                outcome = new Outcome.Awaiting(vendor, d.httpStatus());
+        if (routeSwaps.holds(m.route())) {
+            outcome = new Outcome.Deferred("route " + m.route() + " was being reloaded");
+        } else {
+            Routed routed = runRoute(job);
+            outcome = routed.outcome();
+            target = routed.target();
+            if (outcome instanceof Outcome.Retry r && FailureClassifier.noRouteConsumer(r.error()) && routeSwaps.active(clock.instant())) {
+                outcome = new Outcome.Deferred("route " + m.route() + " was being reloaded");
             }
-        } catch (RuntimeException e) {
-            outcome = FailureClassifier.classify(e);
         }
         long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
         Instant now = clock.instant();
         Partner.RetryPolicy policy = partner == null ? Partner.RetryPolicy.DEFAULT : partner.retry();
         Settlement settlement = settle(job, outcome, policy, started, ms, now);
-        if (settlement.kind() == Settlement.Kind.PARKED) {
+        if (settlement.kind() == Settlement.Kind.PARKED && settlement.parkedOn() != null) {
             sweep.parked(settlement.parkedOn(), now);
         }
         deliveryLog.settled(settlement, outcome, target, policy.maxAttempts(), now);
@@ -334,6 +330,35 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
         }
     }
 
+    /** What one run of the message's route came to, and the target it called last ("-" when none). */
+    private record Routed(Outcome outcome, String target) {}
+
+    private Routed runRoute(Job job) {
+        AcceptedMessage m = job.message();
+        // A scope of its own: with junction.log.format=json Camel's MDC unit of work carries these fields across
+        // threads and removes them when the exchange is done; closing puts them back for the outcome's lines.
+        try (MessageMdc routing = MessageMdc.open(m.receiptId(), m.partner(), m.event(), m.correlationId())) {
+            Exchange result = camel.send("direct:" + m.route(), exchange -> {
+                exchange.setProperty(RECEIPT_PROPERTY, m.receiptId());
+                exchange.setProperty(ATTEMPT_PROPERTY, job.attempts() + 1);
+                exchange.getIn().setBody(new String(m.payload(), StandardCharsets.UTF_8));
+                exchange.getIn().setHeader("Content-Type", m.contentType());
+                exchange.getIn().setHeader("Idempotency-Key", m.receiptId());
+                exchange.getIn().setHeader("X-Correlation-Id", m.correlationId());
+                exchange.getIn().setHeader("JunctionPartner", m.partner());
+                exchange.getIn().setHeader("JunctionEvent", m.event());
+            });
+            Outcome outcome = FailureClassifier.classify(result);
+            String vendor = result.getProperty(AWAITING_PROPERTY, String.class);
+            if (vendor != null && outcome instanceof Outcome.Delivered d) {
+                outcome = new Outcome.Awaiting(vendor, d.httpStatus());
+            }
+            return new Routed(outcome, DeliveryLog.target(result));
+        } catch (RuntimeException e) {
+            return new Routed(FailureClassifier.classify(e), "-");
+        }
+    }
+
     private Settlement settle(Job job, Outcome outcome, Partner.RetryPolicy policy, Instant started, long ms, Instant now) {
         int number = job.attempts() + 1;
         if (outcome instanceof Outcome.Delivered d) {
@@ -342,6 +367,9 @@ class Dispatcher implements ThreadedLifecycle, FastPath {
         if (outcome instanceof Outcome.Awaiting a) {
             Duration timeout = partners.find(a.vendor()).map(v -> v.agent().callbackTimeout()).orElse(Partner.Agent.DEFAULT_CALLBACK_TIMEOUT);
             return Settlement.awaiting(job, Attempt.of(number, started, ms, "awaiting-callback", a.httpStatus(), null), now, now.plus(timeout));
+        }
+        if (outcome instanceof Outcome.Deferred d) {
+            return Settlement.deferred(job, now, now.plus(RouteSwaps.DEFER), d.reason());
         }
         if (outcome instanceof Outcome.Parked p) {
             return Settlement.parked(job, now, p.target(), sweep.parkUntil(p.target(), now), p.reason());

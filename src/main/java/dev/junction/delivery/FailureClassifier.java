@@ -7,6 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.direct.DirectConsumerNotAvailableException;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
@@ -49,6 +50,16 @@ final class FailureClassifier {
             }
         }
         return new Outcome.Retry(null, error, null);
+    }
+
+    /** The route's {@code direct:} endpoint had no consumer: the route is gone, or being swapped by a reload. */
+    static boolean noRouteConsumer(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof DirectConsumerNotAvailableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An error the hub meets in the normal course of delivery, which a stack trace would not explain any better. */

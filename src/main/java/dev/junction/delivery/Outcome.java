@@ -19,4 +19,7 @@ sealed interface Outcome {
 
     /** Not attempted: the target's breaker refused the call. Parked on {@code target} until it lets calls through. */
     record Parked(String target, String reason) implements Outcome {}
+
+    /** Not attempted: the route had no consumer while route files were being reloaded. Due again shortly, attempts unchanged. */
+    record Deferred(String reason) implements Outcome {}
 }

@@ -4,10 +4,10 @@ import dev.junction.JunctionProperties;
 import dev.junction.partner.Partner;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -42,7 +42,8 @@ class PartnerLanes {
     static final int UNRECORDED_PER_SLOT = 4;
     private static final long IDLE_THREAD_SECONDS = 60;
 
-    private final Map<String, Lane> lanes = new HashMap<>();
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    private final int queueCapacity;
     private final ThreadPoolExecutor threads;
     /**
      * Payload bytes held by all lanes together. Each lane is bounded by count, but a thousand partners with slow
@@ -66,6 +67,7 @@ class PartnerLanes {
 
     PartnerLanes(Collection<Partner> partners, JunctionProperties.Delivery settings) {
         // Never more than an eighth of the heap, whatever is configured: the payloads are not all the heap holds.
+        this.queueCapacity = settings.queueCapacity();
         this.maxHeldBytes = Math.min(settings.maxQueuedPayload().toBytes(), Runtime.getRuntime().maxMemory() / 8);
         AtomicInteger n = new AtomicInteger();
         // No queue of its own: a drainer starts on an idle thread or a new one; lanes bound how many run at once.
@@ -74,8 +76,18 @@ class PartnerLanes {
             t.setDaemon(true);
             return t;
         });
+        update(partners);
+    }
+
+    /**
+     * After a reload: a new partner gets a lane; a partner whose {@code maxConcurrent} changed gets a new lane, while the
+     * old one's drainers finish what it already queued (for a moment both lanes' slots may run, never lost work). A
+     * removed partner keeps its lane: what it was acknowledged is still delivered (or dead-lettered) like any message.
+     */
+    void update(Collection<Partner> partners) {
         for (Partner p : partners) {
-            lanes.put(p.id(), new Lane(p.id(), p.delivery().maxConcurrent(), settings.queueCapacity()));
+            lanes.compute(p.id(), (id, lane) -> lane != null && lane.slots == p.delivery().maxConcurrent() ? lane
+                    : new Lane(id, p.delivery().maxConcurrent(), queueCapacity));
         }
     }
 

@@ -64,6 +64,11 @@ record Settlement(Kind kind, Job job, int attempts, Instant at, Instant nextAtte
         return new Settlement(Kind.AWAITING, job.withoutPayload(), attempt.number(), now, deadline, null, attempt, null);
     }
 
+    /** Put back without an attempt and without a breaker to wait for: a PARKED row on no target, due at {@code next}. */
+    static Settlement deferred(Job job, Instant now, Instant next, String reason) {
+        return new Settlement(Kind.PARKED, job.withoutPayload(), job.attempts(), now, next, reason, null, null);
+    }
+
     static Settlement parked(Job job, Instant now, String target, Instant until, String reason) {
         return new Settlement(Kind.PARKED, job.withoutPayload(), job.attempts(), now, until, reason, null, target);
     }

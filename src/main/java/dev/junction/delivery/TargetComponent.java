@@ -42,4 +42,12 @@ class TargetComponent extends DefaultComponent {
         setProperties(endpoint, parameters);
         return endpoint;
     }
+
+    java.util.Optional<Partner.Target> target(String partner, String name) {
+        return partners.find(partner).map(p -> p.targets().get(name));
+    }
+
+    TargetBreaker breaker(String partner, String name) {
+        return breakers.of(partner, name);
+    }
 }

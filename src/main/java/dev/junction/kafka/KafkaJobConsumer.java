@@ -119,6 +119,10 @@ final class KafkaJobConsumer {
         return partner.id();
     }
 
+    SyncJob definition() {
+        return job;
+    }
+
     String job() {
         return job.id();
     }

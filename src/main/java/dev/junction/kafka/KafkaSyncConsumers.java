@@ -1,7 +1,9 @@
 package dev.junction.kafka;
 
+import dev.junction.partner.ConfigCheck;
 import dev.junction.partner.Partner;
 import dev.junction.partner.PartnerRegistry;
+import dev.junction.partner.PartnersReloaded;
 import dev.junction.partner.SyncJob;
 import dev.junction.sync.ContinuousSources;
 import dev.junction.sync.SyncGate;
@@ -14,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,7 +29,7 @@ import org.springframework.stereotype.Component;
  * {@code junction.kafka.bootstrap-servers} fails startup naming the setting.
  */
 @Component
-public class KafkaSyncConsumers implements SmartLifecycle, ContinuousSources {
+public class KafkaSyncConsumers implements SmartLifecycle, ContinuousSources, ConfigCheck {
 
     /** What the ops API shows of one Kafka job. */
     public record Status(String partner, String job, String topic, String groupId, String state, long records,
@@ -41,6 +44,8 @@ public class KafkaSyncConsumers implements SmartLifecycle, ContinuousSources {
     private final Clock clock;
     private final SyncGate gate;
     private final Map<String, KafkaJobConsumer> consumers = new ConcurrentHashMap<>();
+    /** The job definition each running consumer was started with, to tell a changed job on reload. */
+    private final Map<String, SyncJob> definitions = new ConcurrentHashMap<>();
     private volatile boolean running;
 
     KafkaSyncConsumers(PartnerRegistry partners, SyncJournal journal, PoisonRecords poison, KafkaSettings settings, Clock clock,
@@ -70,16 +75,70 @@ public class KafkaSyncConsumers implements SmartLifecycle, ContinuousSources {
             }
         }
         for (KafkaJobConsumer c : jobs) {
-            consumers.put(key(c.partner(), c.job()), c);
-            c.start();
+            startConsumer(c);
         }
         running = true;
+    }
+
+    private void startConsumer(KafkaJobConsumer c) {
+        consumers.put(key(c.partner(), c.job()), c);
+        definitions.put(key(c.partner(), c.job()), c.definition());
+        c.start();
+    }
+
+    /** A reload that adds a Kafka job needs the broker setting, as startup does. */
+    @Override
+    public void check(java.util.Collection<Partner> candidate) {
+        for (Partner p : candidate) {
+            for (SyncJob job : p.syncJobs().values()) {
+                if (job.source() instanceof SyncJob.KafkaSource source && !settings.configured()) {
+                    throw new dev.junction.partner.InvalidConnectorException("connector " + p.id() + ": /syncJobs/" + job.id()
+                            + "/source/kafka: consumes topic " + source.topic()
+                            + " and needs junction.kafka.bootstrap-servers (env JUNCTION_KAFKA_BOOTSTRAP_SERVERS)");
+                }
+            }
+        }
+    }
+
+    /**
+     * Stops the consumers of removed or changed Kafka jobs (each commits what it journaled and leaves its group, so the
+     * group's offsets stay) and starts those of added or changed ones, which resume from the group's committed offsets.
+     * An unchanged job's consumer runs on undisturbed.
+     */
+    @EventListener
+    public synchronized void onReload(PartnersReloaded reloaded) {
+        if (!running) {
+            return;
+        }
+        Map<String, SyncJob> wanted = new java.util.LinkedHashMap<>();
+        Map<String, Partner> owners = new java.util.HashMap<>();
+        for (Partner p : reloaded.current().all()) {
+            for (SyncJob job : p.syncJobs().values()) {
+                if (job.source() instanceof SyncJob.KafkaSource) {
+                    wanted.put(key(p.id(), job.id()), job);
+                    owners.put(key(p.id(), job.id()), p);
+                }
+            }
+        }
+        for (String key : List.copyOf(consumers.keySet())) {
+            if (!java.util.Objects.equals(definitions.get(key), wanted.get(key))) {
+                consumers.remove(key).stop();
+                definitions.remove(key);
+            }
+        }
+        wanted.forEach((key, job) -> {
+            if (!consumers.containsKey(key)) {
+                startConsumer(new KafkaJobConsumer(owners.get(key), job, (SyncJob.KafkaSource) job.source(), settings, journal, poison,
+                        commits, clock, gate));
+            }
+        });
     }
 
     @Override
     public synchronized void stop() {
         consumers.values().forEach(KafkaJobConsumer::stop);
         consumers.clear();
+        definitions.clear();
         running = false;
     }
 

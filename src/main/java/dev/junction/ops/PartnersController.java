@@ -5,6 +5,7 @@ import dev.junction.intake.Receipts;
 import dev.junction.partner.Partner;
 import dev.junction.partner.PartnerEvent;
 import dev.junction.partner.PartnerRegistry;
+import dev.junction.reload.ConfigReloader;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,8 +26,10 @@ class PartnersController {
     private final Receipts receipts;
     private final Breakers breakers;
     private final Clock clock;
+    private final ConfigReloader reloader;
 
-    PartnersController(PartnerRegistry partners, Receipts receipts, Breakers breakers, Clock clock) {
+    PartnersController(PartnerRegistry partners, Receipts receipts, Breakers breakers, Clock clock, ConfigReloader reloader) {
+        this.reloader = reloader;
         this.partners = partners;
         this.receipts = receipts;
         this.breakers = breakers;
@@ -35,8 +38,11 @@ class PartnersController {
 
     record TargetView(String name, String breaker, long parked) {}
 
+    /** The configuration this view was read from; the same in every partner's entry (the list stays a list for its readers). */
+    record ConfigView(long version, Instant loadedAt, String lastError) {}
+
     record PartnerView(String partner, String displayName, Map<String, String> events, List<TargetView> targets,
-                       Partner.RateLimit rateLimit, Map<String, Long> counts, Double oldestPendingAgeSeconds) {}
+                       Partner.RateLimit rateLimit, Map<String, Long> counts, Double oldestPendingAgeSeconds, ConfigView config) {}
 
     @GetMapping("/ops/partners")
     List<PartnerView> partners() {
@@ -44,6 +50,8 @@ class PartnersController {
         Map<String, Instant> oldest = receipts.oldestPendingByPartner();
         Map<String, Long> parked = receipts.parkedByTarget();
         Instant now = clock.instant();
+        ConfigReloader.Status status = reloader.status();
+        ConfigView config = new ConfigView(status.version(), status.loadedAt(), status.lastError());
         return partners.all().stream()
                 .map(p -> {
                     Map<String, String> events = new TreeMap<>();
@@ -60,7 +68,7 @@ class PartnersController {
                     Instant first = oldest.get(p.id());
                     return new PartnerView(p.id(), p.displayName(), events, targets, p.rateLimit(),
                             counts.getOrDefault(p.id(), Map.of()),
-                            first == null ? null : Duration.between(first, now).toMillis() / 1000.0);
+                            first == null ? null : Duration.between(first, now).toMillis() / 1000.0, config);
                 })
                 .toList();
     }

@@ -30,10 +30,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * Reads {@code connectors/*.yaml}, checks each against {@code connector.schema.json} and the routes folder,
- * and builds the {@link Partner}s. The first problem stops loading with one line: file, field, problem.
+ * and builds the {@link Partner}s. The first problem stops loading with one line: file, field, problem;
+ * {@link #check} (the CLI's validate) goes on and reports every file's problems instead.
  */
 final class ConnectorLoader {
 
@@ -66,18 +69,96 @@ final class ConnectorLoader {
         List<Partner> partners = new ArrayList<>();
         for (Path file : RouteCatalog.yamlFiles(connectorsDir)) {
             Partner partner = loadOne(file, routes);
-            uniqueKeys(display(file), "/apiKeys", partner.id(), partner.apiKeys(), keyOwners);
-            if (partner.agent() != null) {
-                uniqueKeys(display(file), "/agent/tokens", partner.id(), partner.agent().tokens(), keyOwners);
-                String vendor = vendorIds.putIfAbsent(partner.agent().vendorId(), partner.id());
-                if (vendor != null) {
-                    throw InvalidConnectorException.at(display(file), "/agent/vendorId", "'" + partner.agent().vendorId()
-                            + "' is already the vendorId of " + vendor + "; mapping exports name one vendor by it");
-                }
-            }
+            unique(file, partner, keyOwners, vendorIds);
             partners.add(partner);
         }
         return List.copyOf(partners);
+    }
+
+    /**
+     * For {@code validate}: every file checked on its own and every problem found kept as a line (file: field: problem),
+     * where startup stops at the first. {@code drafts} stand in for files (by path) that an edit has not written yet.
+     */
+    ConnectorCheck.Report check(Path connectorsDir, Path routesDir, Map<Path, String> drafts) {
+        List<String> problems = new ArrayList<>();
+        RouteCatalog routes = null;
+        try {
+            // Every route problem (RouteCheck's included); the routes that could be read still serve the connectors' checks.
+            routes = RouteCatalog.scan(routesDir, yaml, problems::add);
+        } catch (InvalidConnectorException e) {
+            problems.add(e.getMessage());
+        }
+        Set<Path> files = new TreeSet<>(drafts.keySet());
+        if (Files.isDirectory(connectorsDir)) {
+            files.addAll(RouteCatalog.yamlFiles(connectorsDir));
+        } else {
+            problems.add("Connectors folder " + connectorsDir + " does not exist (set JUNCTION_CONNECTORS_DIR or --connectors-dir)");
+        }
+        Map<String, String> keyOwners = new LinkedHashMap<>();
+        Map<String, String> vendorIds = new LinkedHashMap<>();
+        for (Path file : files) {
+            Partner partner = checkOne(file, drafts.get(file), routes, problems);
+            if (partner == null) {
+                continue;
+            }
+            try {
+                unique(file, partner, keyOwners, vendorIds);
+            } catch (InvalidConnectorException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        return new ConnectorCheck.Report(List.copyOf(problems), files.size(), routes == null ? 0 : countRoutes(routesDir));
+    }
+
+    /** The file's partner, or null with its problems added: all schema violations, else one per section. */
+    private Partner checkOne(Path file, String draft, RouteCatalog routes, List<String> problems) {
+        String name = display(file);
+        try {
+            JsonNode root = draft == null ? parse(file, name) : parse(draft, name);
+            String control = firstControlCharacter(root, "");
+            if (control != null) {
+                throw InvalidConnectorException.at(name, control, "contains a line break or another control character");
+            }
+            Set<String> violations = new TreeSet<>();
+            descriptorSchema.validate(root).forEach(v -> violations.add(InvalidConnectorException.at(name, pointer(v), v.getError()).getMessage()));
+            if (!violations.isEmpty()) {
+                problems.addAll(violations);
+                return null;
+            }
+            return new DescriptorReader(name, root, routes).readReporting(file, problems);
+        } catch (InvalidConnectorException e) {
+            problems.add(e.getMessage());
+            return null;
+        }
+    }
+
+    /** Route elements in the routes folder; only called once RouteCatalog has read every file without a problem. */
+    private int countRoutes(Path routesDir) {
+        int n = 0;
+        for (Path file : RouteCatalog.yamlFiles(routesDir)) {
+            try {
+                JsonNode root = yaml.readTree(file.toFile());
+                for (int i = 0; root != null && i < root.size(); i++) {
+                    n += root.get(i).has("route") ? 1 : 0;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return n;
+    }
+
+    /** What no single file can check: a key, a token and a vendor id each belong to one partner. */
+    private static void unique(Path file, Partner partner, Map<String, String> keyOwners, Map<String, String> vendorIds) {
+        uniqueKeys(display(file), "/apiKeys", partner.id(), partner.apiKeys(), keyOwners);
+        if (partner.agent() != null) {
+            uniqueKeys(display(file), "/agent/tokens", partner.id(), partner.agent().tokens(), keyOwners);
+            String vendor = vendorIds.putIfAbsent(partner.agent().vendorId(), partner.id());
+            if (vendor != null) {
+                throw InvalidConnectorException.at(display(file), "/agent/vendorId", "'" + partner.agent().vendorId()
+                        + "' is already the vendorId of " + vendor + "; mapping exports name one vendor by it");
+            }
+        }
     }
 
     /** A key or token must identify one caller: its hash may appear once across every descriptor. */
@@ -111,14 +192,25 @@ final class ConnectorLoader {
 
     private JsonNode parse(Path file, String name) {
         try {
-            JsonNode root = yaml.readTree(file.toFile());
-            if (root == null || root.isMissingNode() || root.isNull()) {
-                throw InvalidConnectorException.at(name, "", "file is empty");
-            }
-            return root;
+            return notEmpty(yaml.readTree(file.toFile()), name);
         } catch (IOException e) {
             throw InvalidConnectorException.at(name, "", "not valid YAML: " + RouteCatalog.firstLine(e.getMessage()));
         }
+    }
+
+    private JsonNode parse(String draft, String name) {
+        try {
+            return notEmpty(yaml.readTree(draft), name);
+        } catch (IOException e) {
+            throw InvalidConnectorException.at(name, "", "not valid YAML: " + RouteCatalog.firstLine(e.getMessage()));
+        }
+    }
+
+    private static JsonNode notEmpty(JsonNode root, String name) {
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw InvalidConnectorException.at(name, "", "file is empty");
+        }
+        return root;
     }
 
     /**
@@ -180,12 +272,32 @@ final class ConnectorLoader {
             this.routes = routes;
         }
 
-        Partner read(Path path) {
+        /** Like {@link #read}, each section checked on its own, so that validate reports one problem per section. */
+        Partner readReporting(Path path, List<String> problems) {
+            int before = problems.size();
+            List<Supplier<?>> sections = List.of(() -> id(path), this::apiKeys, this::rateLimit, this::retry, this::events,
+                    this::targets, this::agent, this::syncJobs);
+            for (Supplier<?> section : sections) {
+                try {
+                    section.get();
+                } catch (InvalidConnectorException e) {
+                    problems.add(e.getMessage());
+                }
+            }
+            return problems.size() == before ? read(path) : null;
+        }
+
+        private String id(Path path) {
             String id = root.get("partner").asText();
             String expected = path.getFileName().toString().replaceFirst("\\.ya?ml$", "");
             if (!id.equals(expected)) {
                 throw InvalidConnectorException.at(file, "/partner", "'" + id + "' must equal the file name '" + expected + "'");
             }
+            return id;
+        }
+
+        Partner read(Path path) {
+            String id = id(path);
             return new Partner(id,
                     root.path("displayName").asText(id),
                     apiKeys(),
@@ -197,7 +309,25 @@ final class ConnectorLoader {
                     events(),
                     targets(),
                     agent(),
-                    syncJobs());
+                    syncJobs(),
+                    signatures());
+        }
+
+        private Partner.Signatures signatures() {
+            JsonNode node = root.get("signatures");
+            if (node == null) {
+                return null;
+            }
+            List<String> secrets = new ArrayList<>();
+            for (int i = 0; i < node.get("secrets").size(); i++) {
+                secrets.add(SecretPlaceholders.require(file, "/signatures/secrets/" + i, node.get("secrets").get(i).asText()));
+            }
+            Duration tolerance = duration(node, "/signatures", "tolerance", Partner.Signatures.DEFAULT_TOLERANCE);
+            if (tolerance.isZero() || tolerance.isNegative() || tolerance.compareTo(Duration.ofHours(1)) > 0) {
+                // Replays are refused by the webhook-id within the idempotency retention; a long window only widens them.
+                throw InvalidConnectorException.at(file, "/signatures/tolerance", "must be more than 0 and at most 1h");
+            }
+            return new Partner.Signatures(List.copyOf(secrets), tolerance, !"optional".equals(node.path("apiKey").asText("required")));
         }
 
         private Partner.Agent agent() {
@@ -268,7 +398,8 @@ final class ConnectorLoader {
                 Map.Entry<String, JsonNode> e = it.next();
                 String at = "/events/" + e.getKey();
                 String route = e.getValue().get("route").asText();
-                String problem = routes.problemWith(route);
+                // null: the routes folder has a problem of its own (validate reports it); the events are checked without it.
+                String problem = routes == null ? null : routes.problemWith(route);
                 if (problem != null) {
                     throw InvalidConnectorException.at(file, at + "/route", problem);
                 }
@@ -276,7 +407,7 @@ final class ConnectorLoader {
                 try {
                     key = e.getValue().has("idempotencyKey")
                             ? IdempotencyKeySource.parse(e.getValue().get("idempotencyKey").asText())
-                            : IdempotencyKeySource.DEFAULT;
+                            : root.has("signatures") ? IdempotencyKeySource.WEBHOOK_ID : IdempotencyKeySource.DEFAULT;
                 } catch (InvalidPathException | IllegalArgumentException ex) {
                     throw InvalidConnectorException.at(file, at + "/idempotencyKey", ex.getMessage());
                 }
@@ -347,7 +478,9 @@ final class ConnectorLoader {
                         new Partner.CircuitBreakerSpec(
                                 (float) cb.path("failureRateThreshold").asDouble(d.failureRateThreshold()),
                                 cb.path("slidingWindowSize").asInt(d.slidingWindowSize()),
-                                duration(cb, at + "/circuitBreaker", "waitInOpenState", d.waitInOpenState()))));
+                                duration(cb, at + "/circuitBreaker", "waitInOpenState", d.waitInOpenState())),
+                        t.has("signing") ? new Partner.Signing(SecretPlaceholders.require(file, at + "/signing/secret",
+                                t.get("signing").get("secret").asText())) : null));
             }
             return Map.copyOf(targets);
         }

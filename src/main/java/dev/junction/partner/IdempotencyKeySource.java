@@ -8,6 +8,9 @@ public sealed interface IdempotencyKeySource {
 
     IdempotencyKeySource DEFAULT = new Header("Idempotency-Key");
 
+    /** The default of a partner whose webhooks are signed: Standard Webhooks' message id, which the signature covers. */
+    IdempotencyKeySource WEBHOOK_ID = new Header(StandardWebhooks.ID);
+
     /** A request header; a request without it is accepted without deduplication. */
     record Header(String name) implements IdempotencyKeySource {}
 

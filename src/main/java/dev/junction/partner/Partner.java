@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param maxBodyBytes largest request body accepted on its webhooks
  * @param agent the ERP agent section, or null when the partner is not an ERP vendor
  * @param syncJobs scheduled pulls from the partner's sources, by job id
+ * @param signatures Standard Webhooks verification of its webhooks, or null when they are not signed
  */
 public record Partner(
         String id,
@@ -24,9 +25,21 @@ public record Partner(
         Map<String, PartnerEvent> events,
         Map<String, Target> targets,
         Agent agent,
-        Map<String, SyncJob> syncJobs) {
+        Map<String, SyncJob> syncJobs,
+        Signatures signatures) {
 
     public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+    /** A partner whose webhooks are not signed: the shape every caller used before signatures existed. */
+    public Partner(String id, String displayName, List<ApiKey> apiKeys, RateLimit rateLimit, int maxBodyBytes, RetryPolicy retry,
+                   DeliveryPolicy delivery, Map<String, PartnerEvent> events, Map<String, Target> targets, Agent agent,
+                   Map<String, SyncJob> syncJobs) {
+        this(id, displayName, apiKeys, rateLimit, maxBodyBytes, retry, delivery, events, targets, agent, syncJobs, null);
+    }
+
+    public Optional<Signatures> signatureSpec() {
+        return Optional.ofNullable(signatures);
+    }
 
     public Optional<Agent> agentSpec() {
         return Optional.ofNullable(agent);
@@ -65,7 +78,34 @@ public record Partner(
      * A named outbound endpoint. {@code url} and header values keep their {@code ${ENV}} placeholders;
      * they are resolved when a call is made, so secrets are never held in the descriptor model.
      */
-    public record Target(String name, String url, Duration timeout, Map<String, String> headers, CircuitBreakerSpec circuitBreaker) {}
+    public record Target(String name, String url, Duration timeout, Map<String, String> headers, CircuitBreakerSpec circuitBreaker,
+                         Signing signing) {
+
+        /** A target whose calls are not signed. */
+        public Target(String name, String url, Duration timeout, Map<String, String> headers, CircuitBreakerSpec circuitBreaker) {
+            this(name, url, timeout, headers, circuitBreaker, null);
+        }
+
+        public Optional<Signing> signingSpec() {
+            return Optional.ofNullable(signing);
+        }
+    }
+
+    /**
+     * Standard Webhooks verification of a partner's webhooks (see {@link StandardWebhooks}).
+     *
+     * @param secrets {@code ${ENV}} placeholders of {@code whsec_} secrets, resolved at each verification; any one
+     *        matching passes, which is how a secret is rotated
+     * @param tolerance how far {@code webhook-timestamp} may be from the hub's clock, in the past or the future
+     * @param apiKeyRequired true: a valid key and a valid signature; false: a valid signature alone is enough, and a
+     *        request without signature headers needs a valid key
+     */
+    public record Signatures(List<String> secrets, Duration tolerance, boolean apiKeyRequired) {
+        public static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(5);
+    }
+
+    /** Standard Webhooks signing of every call to a target; {@code secret} is a {@code ${ENV}} placeholder. */
+    public record Signing(String secret) {}
 
     public record CircuitBreakerSpec(float failureRateThreshold, int slidingWindowSize, Duration waitInOpenState) {
         public static final CircuitBreakerSpec DEFAULT = new CircuitBreakerSpec(50, 20, Duration.ofSeconds(30));

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -23,24 +25,38 @@ final class RouteCatalog {
     }
 
     static RouteCatalog scan(Path dir, ObjectMapper yaml) {
+        return scan(dir, yaml, problem -> {
+            throw new InvalidConnectorException(problem);
+        });
+    }
+
+    /**
+     * Reads every route file, handing each problem ({@code file: pointer: problem}) to {@code problems}: startup throws
+     * at the first, {@code validate} collects them all. A file that cannot be parsed is skipped after its problem.
+     */
+    static RouteCatalog scan(Path dir, ObjectMapper yaml, Consumer<String> problems) {
         if (!Files.isDirectory(dir)) {
             throw new InvalidConnectorException("Routes folder " + dir + " does not exist (set JUNCTION_ROUTES_DIR or junction.routes-dir)");
         }
         Map<String, String> routes = new HashMap<>();
         Map<String, String> declaredIn = new HashMap<>();
         for (Path file : yamlFiles(dir)) {
+            String name = ConnectorLoader.display(file);
             JsonNode root;
             try {
                 root = yaml.readTree(file.toFile());
             } catch (IOException e) {
-                throw InvalidConnectorException.at(ConnectorLoader.display(file), "", "not valid YAML: " + firstLine(e.getMessage()));
+                problems.accept(name + ": not valid YAML: " + firstLine(e.getMessage()));
+                continue;
             }
             if (root == null || root.isMissingNode() || root.isNull()) {
                 continue;
             }
             if (!root.isArray()) {
-                throw InvalidConnectorException.at(ConnectorLoader.display(file), "", "a Camel YAML route file is a list of elements");
+                problems.accept(name + ": a Camel YAML route file is a list of elements");
+                continue;
             }
+            RouteCheck.of(name, root, RouteCatalog.class.getClassLoader()).forEach(problems);
             for (int i = 0; i < root.size(); i++) {
                 JsonNode route = root.get(i).path("route");
                 if (route.isMissingNode()) {
@@ -48,18 +64,21 @@ final class RouteCatalog {
                 }
                 String id = route.path("id").asText("");
                 if (id.isEmpty()) {
-                    throw InvalidConnectorException.at(ConnectorLoader.display(file), "/" + i + "/route/id", "every route needs an id");
+                    problems.accept(name + ": /" + i + "/route/id: every route needs an id");
+                    continue;
                 }
-                String where = ConnectorLoader.display(file) + " /" + i;
-                String earlier = declaredIn.putIfAbsent(id, where);
+                String earlier = declaredIn.putIfAbsent(id, name + " /" + i);
                 if (earlier != null) {
-                    throw InvalidConnectorException.at(ConnectorLoader.display(file), "/" + i + "/route/id",
-                            "route id '" + id + "' is declared twice (first at " + earlier + ")");
+                    problems.accept(name + ": /" + i + "/route/id: route id '" + id + "' is declared twice (first at " + earlier + ")");
                 }
                 routes.put(id, route.path("from").path("uri").asText(""));
             }
         }
         return new RouteCatalog(Map.copyOf(routes));
+    }
+
+    Set<String> ids() {
+        return fromUriById.keySet();
     }
 
     /** Why the route cannot serve an event, or null when it can. */

@@ -4,6 +4,7 @@ package dev.junction.problem;
 public enum ProblemType {
     MALFORMED_REQUEST(400, "malformed-request", "Malformed request"),
     UNAUTHORIZED(401, "unauthorized", "Missing, unknown or expired API key"),
+    INVALID_SIGNATURE(401, "invalid-signature", "Missing or invalid webhook signature"),
     FORBIDDEN(403, "forbidden", "API key not allowed here"),
     NOT_FOUND(404, "not-found", "Not found"),
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
@@ -14,7 +15,8 @@ public enum ProblemType {
     VALIDATION_FAILED(422, "validation-failed", "Payload does not match the event schema"),
     RATE_LIMITED(429, "rate-limited", "Rate limit exceeded"),
     INTERNAL(500, "internal", "Internal error"),
-    JOURNAL_UNAVAILABLE(503, "journal-unavailable", "Journal unavailable, nothing was accepted");
+    JOURNAL_UNAVAILABLE(503, "journal-unavailable", "Journal unavailable, nothing was accepted"),
+    SIGNATURES_UNAVAILABLE(503, "signatures-unavailable", "The hub cannot check this partner's signatures, nothing was accepted");
 
     private final int status;
     private final String slug;

@@ -2,19 +2,21 @@ package dev.junction.ratelimit;
 
 import dev.junction.partner.Partner;
 import dev.junction.partner.PartnerRegistry;
+import dev.junction.partner.PartnersReloaded;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /** One token bucket per partner, so a partner at its limit takes nothing from another. */
 @Component
 class PartnerBuckets {
 
-    private final Map<String, Limited> buckets = new HashMap<>();
+    private final Map<String, Limited> buckets = new ConcurrentHashMap<>();
 
     /** A partner's bucket and the policy it was built from. */
     record Limited(Bucket bucket, Partner.RateLimit policy) {}
@@ -22,6 +24,21 @@ class PartnerBuckets {
     PartnerBuckets(PartnerRegistry partners) {
         for (Partner p : partners.all()) {
             buckets.put(p.id(), new Limited(bucket(p.rateLimit()), p.rateLimit()));
+        }
+    }
+
+    /**
+     * A partner whose limit changed gets a new, full bucket with the new policy; an unchanged one keeps its bucket (and
+     * what it has spent); a removed partner's bucket goes.
+     */
+    @EventListener
+    void onReload(PartnersReloaded reloaded) {
+        buckets.keySet().retainAll(reloaded.current().partners().keySet());
+        for (Partner p : reloaded.current().all()) {
+            Limited now = buckets.get(p.id());
+            if (now == null || !now.policy().equals(p.rateLimit())) {
+                buckets.put(p.id(), new Limited(bucket(p.rateLimit()), p.rateLimit()));
+            }
         }
     }
 

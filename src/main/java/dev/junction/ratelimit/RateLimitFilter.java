@@ -38,11 +38,12 @@ class RateLimitFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String partner = limitedPartner(Caller.of(request).orElse(null));
-        if (partner == null) {
+        // No bucket: a reload removed the partner after its key was checked; intake answers for an unknown partner.
+        PartnerBuckets.Limited limited = partner == null ? null : buckets.of(partner);
+        if (limited == null) {
             chain.doFilter(request, response);
             return;
         }
-        PartnerBuckets.Limited limited = buckets.of(partner);
         ConsumptionProbe probe = buckets.tryConsume(limited);
         response.setHeader("RateLimit-Policy", policy(limited));
         if (probe.isConsumed()) {

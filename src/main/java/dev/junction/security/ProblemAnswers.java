@@ -32,14 +32,15 @@ class ProblemAnswers implements AuthenticationEntryPoint, AccessDeniedHandler, R
         this.problems = problems;
     }
 
-    /** 401: no key, or the reason the presented one was refused. */
+    /** 401: no key, or the reason the presented one (or the webhook's signature) was refused. */
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException missing)
             throws IOException {
         AuthenticationException reason = request.getAttribute(KeyAuthenticationFilter.FAILURE) instanceof AuthenticationException f ? f : missing;
         String detail = reason instanceof AuthenticationCredentialsNotFoundException
                 ? "Send your API key in X-API-Key or Authorization: Bearer" : reason.getMessage();
-        problems.write(response, Problem.of(ProblemType.UNAUTHORIZED, detail), CHALLENGE);
+        ProblemType type = reason instanceof SignatureFilter.SignatureRefusal ? ProblemType.INVALID_SIGNATURE : ProblemType.UNAUTHORIZED;
+        problems.write(response, Problem.of(type, detail), CHALLENGE);
     }
 
     /** 403: a valid key the path's rule does not admit. */

@@ -1,6 +1,10 @@
 package dev.junction.security;
 
+import dev.junction.partner.PartnerRegistry;
+import dev.junction.problem.ProblemWriter;
 import jakarta.servlet.DispatcherType;
+import java.time.Clock;
+import org.springframework.core.env.Environment;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -31,7 +35,8 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 class SecurityConfig {
 
     @Bean
-    SecurityFilterChain keyFilterChain(HttpSecurity http, KeyAuthenticationProvider keys, ProblemAnswers answers) throws Exception {
+    SecurityFilterChain keyFilterChain(HttpSecurity http, KeyAuthenticationProvider keys, ProblemAnswers answers,
+                                       PartnerRegistry partners, Environment environment, Clock clock, ProblemWriter problems) throws Exception {
         PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
         // ExceptionTranslationFilter would otherwise save each refused request in an HTTP session.
         http.setSharedObject(RequestCache.class, new NullRequestCache());
@@ -44,6 +49,8 @@ class SecurityConfig {
                 .servletApi(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
                 .addFilterBefore(new KeyAuthenticationFilter(new ProviderManager(keys)), ExceptionTranslationFilter.class)
+                // Standard Webhooks signatures decide with the key's outcome in hand, so they come after it.
+                .addFilterAfter(new SignatureFilter(partners, environment, clock, problems), KeyAuthenticationFilter.class)
                 .exceptionHandling(e -> e.authenticationEntryPoint(answers).accessDeniedHandler(answers))
                 .authorizeHttpRequests(rules -> rules
                         // platform-http answers 202s on an async dispatch, and errors go through /error (DESIGN gotchas).

@@ -1,11 +1,13 @@
 package dev.junction.sync;
 
 import dev.junction.JunctionProperties;
+import dev.junction.partner.ConfigCheck;
 import dev.junction.partner.InvalidConnectorException;
 import dev.junction.partner.Partner;
 import dev.junction.partner.PartnerRegistry;
 import dev.junction.partner.SyncJob;
 import dev.junction.sync.sql.SqlDatasources;
+import java.util.Collection;
 import org.springframework.stereotype.Component;
 
 /**
@@ -14,10 +16,21 @@ import org.springframework.stereotype.Component;
  * every other descriptor error.
  */
 @Component
-class SyncJobsCheck {
+class SyncJobsCheck implements ConfigCheck {
+
+    private final SqlDatasources datasources;
+    private final JunctionProperties settings;
 
     SyncJobsCheck(PartnerRegistry partners, SqlDatasources datasources, JunctionProperties settings) {
-        for (Partner p : partners.all()) {
+        this.datasources = datasources;
+        this.settings = settings;
+        check(partners.all());
+    }
+
+    /** The same check on a reload's candidate: a job naming an undeclared datasource refuses the reload. */
+    @Override
+    public void check(Collection<Partner> partners) {
+        for (Partner p : partners) {
             for (SyncJob job : p.syncJobs().values()) {
                 if (job.source() instanceof SyncJob.SqlSource sql && !datasources.declared(sql.datasource())) {
                     throw InvalidConnectorException.at(settings.connectorsDir().resolve(p.id() + ".yaml"),

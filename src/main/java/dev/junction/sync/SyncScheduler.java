@@ -3,6 +3,7 @@ package dev.junction.sync;
 import dev.junction.ThreadedLifecycle;
 import dev.junction.partner.Partner;
 import dev.junction.partner.PartnerRegistry;
+import dev.junction.partner.PartnersReloaded;
 import dev.junction.partner.SyncJob;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -64,6 +66,19 @@ class SyncScheduler implements ThreadedLifecycle {
         ticker = Executors.newSingleThreadScheduledExecutor(daemons("sync-schedule-"));
         long tick = Math.max(10, settings.tick().toMillis());
         ticker.scheduleWithFixedDelay(this::tick, 0, tick, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A job a reload added gets its row (and so its schedule); a changed job runs with its new definition from the next
+     * tick (the tick reads the registry), a run in progress finishes with the definition it started with; a removed
+     * job is no longer offered, its row and checkpoint stay (adding it back resumes from there).
+     */
+    @EventListener
+    void onReload(PartnersReloaded reloaded) {
+        Instant now = clock.instant();
+        for (Partner p : reloaded.current().all()) {
+            p.syncJobs().values().forEach(job -> store.ensure(p.id(), job.id(), now));
+        }
     }
 
     static CustomizableThreadFactory daemons(String prefix) {

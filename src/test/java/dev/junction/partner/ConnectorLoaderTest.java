@@ -743,9 +743,11 @@ class ConnectorLoaderTest {
     }
 
     @Test
-    void withoutAnAgentSectionEventsAreStillRequired() {
-        Path file = connector("acme.yaml", MINIMAL.replaceFirst("(?s)events:.*", "events: {}\n"));
+    void eventsAreRequiredButMayBeEmptyAsANewPartnerStarts() {
+        connector("acme.yaml", MINIMAL.replaceFirst("(?s)events:.*", "events: {}\n"));
+        assertThat(load().get(0).events()).isEmpty();
 
+        Path file = connector("acme.yaml", MINIMAL.replaceFirst("(?s)events:.*", ""));
         assertRefused(file, "/events", "");
     }
 

@@ -30,7 +30,8 @@ class ShippedConnectorsTest {
         assertThat(demo.apiKeys()).singleElement().satisfies(k -> assertThat(k.sha256()).isEqualTo(sandboxKey));
         assertThat(demo.retry()).isEqualTo(new Partner.RetryPolicy(5, Duration.ofSeconds(2), 4, Duration.ofMinutes(10), 0.2));
         assertThat(demo.delivery().maxConcurrent()).isEqualTo(4);
-        assertThat(demo.events()).containsOnlyKeys("order-created", "stock-changed", "vendor-order", "product-changed");
+        assertThat(demo.events()).containsOnlyKeys("order-created", "stock-changed", "vendor-order", "product-changed",
+                "shipment-dispatched", "order-placed", "invoice-issued");
         SyncJob products = demo.syncJob("products").orElseThrow();
         assertThat(products.schedule()).isEqualTo(new SyncJob.Schedule(Duration.ofSeconds(10), null));
         assertThat(products.source()).isInstanceOfSatisfying(SyncJob.HttpSource.class, h -> {

@@ -165,7 +165,7 @@ class OpsRolesTest {
     @Test
     void theSecurityChainIsStatelessAndMinimal() {
         List<String> filters = securityChain.getFilterChains().get(0).getFilters().stream().map(f -> f.getClass().getSimpleName()).toList();
-        assertThat(filters).containsExactly("WebAsyncManagerIntegrationFilter", "KeyAuthenticationFilter",
+        assertThat(filters).containsExactly("WebAsyncManagerIntegrationFilter", "KeyAuthenticationFilter", "SignatureFilter",
                 "ExceptionTranslationFilter", "AuthorizationFilter");
         assertThat(context.getBeanNamesForType(UserDetailsService.class)).as("a generated user and password").isEmpty();
 

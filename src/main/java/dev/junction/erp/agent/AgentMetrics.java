@@ -2,6 +2,7 @@ package dev.junction.erp.agent;
 
 import dev.junction.partner.Partner;
 import dev.junction.partner.PartnerRegistry;
+import dev.junction.partner.PartnersReloaded;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -28,25 +30,37 @@ class AgentMetrics {
     private static final Logger log = LoggerFactory.getLogger(AgentMetrics.class);
 
     private final MeterRegistry meters;
+    private final PartnerRegistry partners;
+    private final Clock clock;
     private final Map<String, Instant> lastHeartbeat = new ConcurrentHashMap<>();
 
     AgentMetrics(MeterRegistry meters, PartnerRegistry partners, Clock clock) {
         this.meters = meters;
-        for (Partner p : partners.all()) {
-            if (p.agent() == null) {
-                continue;
-            }
-            Partner.Heartbeat thresholds = p.agent().heartbeat();
-            Gauge.builder("junction.agent.status", lastHeartbeat,
-                            m -> AgentStatus.at(m.get(p.id()), thresholds, clock.instant()).gauge())
-                    .description("ERP agent status: 0 never-seen, 1 offline, 2 degraded, 3 online").tag("vendor", p.id()).register(meters);
-            Gauge.builder("junction.agent.last.heartbeat.age", lastHeartbeat, m -> {
-                        Instant last = m.get(p.id());
-                        return last == null ? Double.NaN : Duration.between(last, clock.instant()).toMillis() / 1000.0;
-                    })
-                    .description("Seconds since the agent's last heartbeat or registration").baseUnit("seconds")
-                    .tag("vendor", p.id()).register(meters);
+        this.partners = partners;
+        this.clock = clock;
+        partners.all().forEach(this::gauges);
+    }
+
+    /** A vendor added by a reload gets its gauges; thresholds are read at each scrape, so a changed one applies too. */
+    @EventListener
+    void onReload(PartnersReloaded reloaded) {
+        reloaded.current().all().forEach(this::gauges);
+    }
+
+    private void gauges(Partner p) {
+        if (p.agent() == null) {
+            return;
         }
+        String vendor = p.id();
+        Gauge.builder("junction.agent.status", lastHeartbeat, m -> AgentStatus.at(m.get(vendor), partners.find(vendor)
+                        .map(Partner::agent).map(Partner.Agent::heartbeat).orElse(Partner.Heartbeat.DEFAULT), clock.instant()).gauge())
+                .description("ERP agent status: 0 never-seen, 1 offline, 2 degraded, 3 online").tag("vendor", vendor).register(meters);
+        Gauge.builder("junction.agent.last.heartbeat.age", lastHeartbeat, m -> {
+                    Instant last = m.get(vendor);
+                    return last == null ? Double.NaN : Duration.between(last, clock.instant()).toMillis() / 1000.0;
+                })
+                .description("Seconds since the agent's last heartbeat or registration").baseUnit("seconds")
+                .tag("vendor", vendor).register(meters);
     }
 
     void heartbeat(String vendor, Instant at) {
