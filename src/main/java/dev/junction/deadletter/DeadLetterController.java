@@ -36,7 +36,7 @@ class DeadLetterController {
 
     record Page(List<DeadLetterStore.Item> items, String nextCursor) {}
 
-    record BulkReplay(String partner, String event, Instant deadAfter, Instant deadBefore, Boolean dryRun) {}
+    record BulkReplay(String partner, String event, Instant deadAfter, Instant deadBefore, String error, Boolean dryRun) {}
 
     record BulkResult(int matched, int replayed) {}
 
@@ -44,11 +44,13 @@ class DeadLetterController {
 
     @GetMapping("/ops/dead-letters")
     Page list(@RequestParam(required = false) String partner, @RequestParam(required = false) String event,
+              @RequestParam(required = false) Instant deadAfter, @RequestParam(required = false) Instant deadBefore,
+              @RequestParam(required = false) String error,
               @RequestParam(defaultValue = "50") int limit, @RequestParam(required = false) String cursor) {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new ProblemException(ProblemType.MALFORMED_REQUEST, "limit must be between 1 and " + MAX_LIMIT);
         }
-        List<DeadLetterStore.Item> items = store.list(new DeadLetterStore.Filter(partner, event, null, null),
+        List<DeadLetterStore.Item> items = store.list(new DeadLetterStore.Filter(partner, event, deadAfter, deadBefore, error),
                 cursor == null ? null : Cursor.decode(cursor), limit + 1);
         if (items.size() <= limit) {
             return new Page(items, null);
@@ -81,7 +83,8 @@ class DeadLetterController {
     @PostMapping("/ops/dead-letters/replay")
     BulkResult replayMatching(@RequestBody BulkReplay filter, HttpServletRequest request) {
         String actor = actor(request);
-        List<String> matched = store.matching(new DeadLetterStore.Filter(filter.partner(), filter.event(), filter.deadAfter(), filter.deadBefore()));
+        List<String> matched = store.matching(new DeadLetterStore.Filter(filter.partner(), filter.event(), filter.deadAfter(),
+                filter.deadBefore(), filter.error()));
         if (Boolean.TRUE.equals(filter.dryRun())) {
             return new BulkResult(matched.size(), 0);
         }

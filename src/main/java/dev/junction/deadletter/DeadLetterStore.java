@@ -41,8 +41,8 @@ class DeadLetterStore {
     /** @param partner the partner acted on, when the action names one (sync jobs) or its message does */
     record AuditEntry(Instant at, String actor, String action, String receiptId, String partner, String reason) {}
 
-    /** A filter over dead letters; null fields match everything. */
-    record Filter(String partner, String event, Instant deadAfter, Instant deadBefore) {
+    /** A filter over dead letters; null fields match everything. {@code error}: a case-insensitive substring of the last error. */
+    record Filter(String partner, String event, Instant deadAfter, Instant deadBefore, String error) {
         String where(MapSqlParameterSource params) {
             StringBuilder sql = new StringBuilder("status = 'dead'");
             if (partner != null) {
@@ -60,6 +60,11 @@ class DeadLetterStore {
             if (deadBefore != null) {
                 sql.append(" AND dead_at < :deadBefore");
                 params.addValue("deadBefore", ts(deadBefore));
+            }
+            if (error != null && !error.isBlank()) {
+                sql.append(" AND LOWER(last_error) LIKE :error ESCAPE '\\'");
+                params.addValue("error", "%" + error.toLowerCase(java.util.Locale.ROOT)
+                        .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
             }
             return sql.toString();
         }

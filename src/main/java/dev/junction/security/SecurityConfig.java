@@ -67,6 +67,8 @@ class SecurityConfig {
                         .requestMatchers(path.matcher("/ops/**"), path.matcher("/actuator/**")).access(Rules.ops(OpsRole.ADMIN))
                         // The sandbox agent's demo drift changes its data set: an action, like those under /ops.
                         .requestMatchers(path.matcher("/sandbox/agent/{vendor}/drift")).access(Rules.ops(OpsRole.ADMIN))
+                        // The ops console's static page: public, it holds no data (each datum is an /ops call with a key).
+                        .requestMatchers(path.matcher(HttpMethod.GET, "/console"), path.matcher(HttpMethod.GET, "/console/**")).permitAll()
                         .anyRequest().permitAll());
         return http.build();
     }

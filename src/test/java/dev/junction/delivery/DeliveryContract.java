@@ -496,6 +496,16 @@ abstract class DeliveryContract {
             assertThat(item.has(field)).as(field).isTrue();
         }
 
+        // The console's filters: a piece of the last error (any case; % and _ match themselves) and the time of death.
+        String lastError = item.path("lastError").asText();
+        String piece = java.net.URLEncoder.encode(lastError.substring(0, Math.min(10, lastError.length())).toUpperCase(java.util.Locale.ROOT),
+                java.nio.charset.StandardCharsets.UTF_8);
+        String listing = "/ops/dead-letters?partner=shop&event=order-unmappable-bulk&";
+        assertThat(hub().get(listing + "error=" + piece, "X-API-Key", Keys.OPS).json().path("items")).hasSize(3);
+        assertThat(hub().get(listing + "error=%25_%25", "X-API-Key", Keys.OPS).json().path("items")).isEmpty();
+        assertThat(hub().get(listing + "deadAfter=2000-01-01T00:00:00Z", "X-API-Key", Keys.OPS).json().path("items")).hasSize(3);
+        assertThat(hub().get(listing + "deadBefore=2000-01-01T00:00:00Z", "X-API-Key", Keys.OPS).json().path("items")).isEmpty();
+
         String filter = "{\"partner\":\"shop\",\"event\":\"order-unmappable-bulk\",\"dryRun\":true}";
         JsonNode dry = hub().postJson("/ops/dead-letters/replay", filter, "X-API-Key", Keys.OPS).json();
         assertThat(dry.path("matched").asInt()).isEqualTo(3);

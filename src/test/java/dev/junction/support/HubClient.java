@@ -30,6 +30,11 @@ public final class HubClient {
         this.base = "http://localhost:" + port;
     }
 
+    /** {@code http://localhost:<port>}: for a browser pointed at the hub. */
+    public String base() {
+        return base;
+    }
+
     /** A response, read whole. */
     public record Res(int status, java.net.http.HttpHeaders headers, String body) {
         public JsonNode json() {

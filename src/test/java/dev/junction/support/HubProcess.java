@@ -29,7 +29,13 @@ public final class HubProcess implements AutoCloseable {
     /** Starts the jar with the test partners and these extra environment variables, and waits until it is healthy. */
     public static HubProcess start(Path dataDir, Map<String, String> extraEnv) {
         HubProcess hub = launch(dataDir, extraEnv);
-        hub.awaitHealthy();
+        try {
+            hub.awaitHealthy();
+        } catch (RuntimeException notHealthy) {
+            // The caller never gets this handle, so nobody else would stop the process.
+            hub.process.destroyForcibly();
+            throw notHealthy;
+        }
         return hub;
     }
 
