@@ -50,7 +50,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * reason; a read key sees but cannot act (and the API's 403 is shown should it try); bulk replay shows the dry-run
  * count before anything is replayed; a payload and a header holding markup render as text; a sync job is paused and
  * resumed; and the browser logs no script error or CSP violation. One hub, one browser.
- * The screenshots of the overview and a dead letter (docs/*.png, shown in the README) are taken on the way.
+ * The screenshots of the overview and a dead letter are taken on the way (docs/*.png, shown in the README, with
+ * -Djunction.screenshots=docs; else under target/screenshots).
  */
 class ConsoleJourneyIT {
 
@@ -297,9 +298,14 @@ class ConsoleJourneyIT {
         return ((JavascriptExecutor) browser).executeScript(script);
     }
 
+    /**
+     * Into target/screenshots on every run; into docs/ (the README's images) only with {@code -Djunction.screenshots=docs},
+     * so that a build does not rewrite committed files: {@code ./mvnw verify -Djunction.screenshots=docs}.
+     */
     private static void screenshot(String path) throws Exception {
         byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
-        Path file = Path.of(path);
+        Path file = "docs".equals(System.getProperty("junction.screenshots"))
+                ? Path.of(path) : Path.of("target", "screenshots").resolve(Path.of(path).getFileName());
         Files.createDirectories(file.getParent());
         Files.write(file, png);
     }
