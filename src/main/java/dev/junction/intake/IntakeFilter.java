@@ -29,7 +29,7 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 30)
-class IntakeFilter extends OncePerRequestFilter {
+public class IntakeFilter extends OncePerRequestFilter {
 
     static final String PATTERN = "/webhooks/{partner}/{event}";
     private static final Logger log = LoggerFactory.getLogger(IntakeFilter.class);
@@ -79,8 +79,11 @@ class IntakeFilter extends OncePerRequestFilter {
         }
     }
 
-    /** {partner, event} for exactly /webhooks/{partner}/{event} with plain segments; null for anything else. */
-    static String[] partnerAndEvent(String uri) {
+    /**
+     * {partner, event} for exactly /webhooks/{partner}/{event} with plain segments; null for anything else. Public for
+     * the security chain's signature check, which must recognise the same paths intake takes in.
+     */
+    public static String[] partnerAndEvent(String uri) {
         if (!uri.startsWith(PREFIX)) {
             return null;
         }

@@ -1,5 +1,6 @@
 package dev.junction.security;
 
+import dev.junction.intake.IntakeFilter;
 import dev.junction.intake.PayloadReader;
 import dev.junction.partner.Partner;
 import dev.junction.partner.PartnerRegistry;
@@ -50,7 +51,6 @@ final class SignatureFilter extends OncePerRequestFilter {
     static final String SIGNATURE_KEY_ID = "webhook-signature";
 
     private static final Logger log = LoggerFactory.getLogger(SignatureFilter.class);
-    private static final String PREFIX = "/webhooks/";
 
     private final PartnerRegistry partners;
     private final Environment environment;
@@ -130,11 +130,8 @@ final class SignatureFilter extends OncePerRequestFilter {
 
     /** The partner of exactly {@code /webhooks/{partner}/{event}}, if the hub knows it. */
     private Partner webhookPartner(String uri) {
-        if (!uri.startsWith(PREFIX)) {
-            return null;
-        }
-        String[] segments = uri.substring(PREFIX.length()).split("/", -1);
-        return segments.length == 2 && !segments[1].isEmpty() ? partners.find(segments[0]).orElse(null) : null;
+        String[] target = IntakeFilter.partnerAndEvent(uri);
+        return target == null ? null : partners.find(target[0]).orElse(null);
     }
 
     /** Whatever the key said, the request has no caller now; the path's rule answers 401 with this reason. */
